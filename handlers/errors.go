@@ -1,0 +1,139 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/gatehouse/gatehouse/components/layout"
+)
+
+// problem renders one of the pages that say what went wrong and what to do.
+func (s *Server) problem(c fiber.Ctx, status int, heading, message string) error {
+	p := s.props(c, heading)
+	return s.page(c, status, p, layout.Problem(status, heading, message))
+}
+
+func (s *Server) forbidden(c fiber.Ctx) error {
+	return s.problem(c, fiber.StatusForbidden, "Permission denied",
+		"Your account does not have permission to open this page. Ask an administrator if you need access.")
+}
+
+func (s *Server) notFound(c fiber.Ctx) error {
+	return s.problem(c, fiber.StatusNotFound, "Page not found",
+		"There is nothing at this address. Check the link, or start again from the home page.")
+}
+
+func (s *Server) tooMany(c fiber.Ctx, retryAfter time.Duration) error {
+	secs := int(retryAfter.Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	return s.problem(c, fiber.StatusTooManyRequests, "Too many attempts",
+		"For your security, further attempts are paused. Try again in "+humanWait(secs)+".")
+}
+
+func humanWait(secs int) string {
+	switch {
+	case secs < 60:
+		return strconv.Itoa(secs) + " seconds"
+	case secs < 120:
+		return "1 minute"
+	default:
+		return strconv.Itoa((secs+59)/60) + " minutes"
+	}
+}
+
+func (s *Server) unavailable(c fiber.Ctx, what string) error {
+	c.Set(fiber.HeaderRetryAfter, "30")
+	return s.problem(c, fiber.StatusServiceUnavailable, "Service unavailable",
+		"The "+what+" is not answering right now. Nothing was changed; try again in a minute.")
+}
+
+// handleError turns errors into pages. An error that is not an HTTP status
+// is checked against the backends: a dead database or store is a 503, not a 500.
+func (s *Server) handleError(c fiber.Ctx, err error) error {
+	c.Response().ResetBody()
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return s.notFound(c)
+		case fiber.StatusForbidden:
+			return s.forbidden(c)
+		case fiber.StatusRequestEntityTooLarge:
+			return s.problem(c, fe.Code, "Request too large", "What you sent is larger than this site accepts. Send less and try again.")
+		case fiber.StatusMethodNotAllowed:
+			return s.problem(c, fe.Code, "Method not allowed", "This address does not accept that kind of request. Go back and use the page's form.")
+		}
+		if fe.Code >= 400 && fe.Code < 500 {
+			return s.problem(c, fe.Code, "Bad request", "The request could not be understood. Go back, reload the page and try again.")
+		}
+	}
+	if what := s.deadBackend(); what != "" {
+		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", c.Path())
+		return s.unavailable(c, what)
+	}
+	s.Log.Error("request failed", "err", err, "path", c.Path(), "id", c.Locals(localRequestID))
+	return s.problem(c, fiber.StatusInternalServerError, "Something went wrong",
+		"An unexpected error stopped this request. Try again in a moment; if it keeps happening, tell the site's administrators.")
+}
+
+// deadBackend names the backend that does not answer a ping, or "".
+func (s *Server) deadBackend() string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := s.DB.PingContext(ctx); err != nil {
+		return "database"
+	}
+	if err := s.Store.Ping(ctx); err != nil {
+		return "session store"
+	}
+	return ""
+}
+
+func (s *Server) sessionError(c fiber.Ctx, err error) {
+	s.Log.Warn("session store error", "err", err, "path", c.Path())
+	c.Response().ResetBody()
+	_ = s.unavailable(c, "session store")
+}
+
+func (s *Server) csrfError(c fiber.Ctx, err error) error {
+	s.Log.Info("csrf refused", "err", err, "path", c.Path(), "ip", clientIP(c))
+	if s.Store.Ping(c.Context()) != nil {
+		return s.unavailable(c, "session store")
+	}
+	return s.problem(c, fiber.StatusForbidden, "Form expired",
+		"This form expired or came from another site. Reload the page and try again.")
+}
+
+func (s *Server) healthz(c fiber.Ctx) error {
+	return c.SendString("ok")
+}
+
+// readyz answers 200 when the database and the session store answer, else
+// 503 naming the one that failed.
+func (s *Server) readyz(c fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.Context(), time.Second)
+	defer cancel()
+	var failed []string
+	if err := s.DB.PingContext(ctx); err != nil {
+		failed = append(failed, "database: "+err.Error())
+	}
+	if err := s.Store.Ping(ctx); err != nil {
+		failed = append(failed, "session store: "+err.Error())
+	}
+	if len(failed) > 0 {
+		c.Status(fiber.StatusServiceUnavailable)
+		out := ""
+		for _, f := range failed {
+			out += f + "\n"
+		}
+		return c.SendString(out)
+	}
+	return c.SendString("ok\n")
+}

@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/session"
+	"github.com/valyala/fasthttp"
+
+	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func (s *Server) securityHeaders(c fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	if s.Config.SecureCookies() {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	// Pages show personal data: no shared cache may keep them. The static
+	// handler replaces this for its long-lived files.
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "HX-Request")
+	return c.Next()
+}
+
+func (s *Server) recoverPanic(c fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log.Error("panic", "err", r, "path", c.Path(), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return c.Next()
+}
+
+// requestLog gives every request an id and a client IP, and logs one line
+// when it ends.
+func (s *Server) requestLog(c fiber.Ctx) error {
+	start := time.Now()
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.Locals(localRequestID, id)
+	c.Set("X-Request-Id", id)
+	ip := s.Proxies.ClientIP(c.RequestCtx().RemoteIP().String(), headerValues(c, "X-Forwarded-For"))
+	c.Locals(localIP, ip)
+
+	err := c.Next()
+	if err != nil {
+		if herr := s.app.Config().ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	attrs := []any{"id", id, "method", c.Method(), "path", c.Path(), "status", status,
+		"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "ip", ip}
+	if v := viewerOf(c); v != nil {
+		attrs = append(attrs, "user", v.User.Username, "user_id", v.User.ID)
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.Log.Log(c.Context(), level, "request", attrs...)
+	return nil
+}
+
+func headerValues(c fiber.Ctx, name string) []string {
+	var out []string
+	for _, v := range c.Request().Header.PeekAll(name) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// sessionCookieLifetime turns the session cookie into a browser-session
+// cookie unless the user asked to be remembered. Fiber's session middleware
+// decides this for all sessions at once; Gatehouse decides per session.
+func (s *Server) sessionCookieLifetime(c fiber.Ctx) error {
+	err := c.Next()
+	if remember, _ := c.Locals(localRemember).(bool); remember {
+		return err
+	}
+	var fc fasthttp.Cookie
+	fc.SetKey(sessionCookie)
+	if !c.Response().Header.Cookie(&fc) {
+		return err
+	}
+	if fc.Expire().After(time.Now()) {
+		fc.SetExpire(fasthttp.CookieExpireUnlimited)
+		fc.SetMaxAge(0)
+		c.Response().Header.SetCookie(&fc)
+	}
+	return err
+}
+
+// Session keys.
+const (
+	keyUserID   = "uid"
+	keyAuthAt   = "auth_at" // last time the password was entered (unix)
+	keyRemember = "remember"
+	keyCreated  = "created"
+	keySeen     = "seen"
+	keyIP       = "ip"
+	keyUA       = "ua"
+)
+
+// Locals keys.
+const (
+	localRequestID = "request_id"
+	localIP        = "client_ip"
+	localViewer    = "viewer"
+	localRemember  = "remember"
+)
+
+// viewer is the signed-in user of this request, with permissions read once.
+type viewer struct {
+	User      *models.User
+	Principal auth.Principal
+}
+
+func viewerOf(c fiber.Ctx) *viewer {
+	v, _ := c.Locals(localViewer).(*viewer)
+	return v
+}
+
+func clientIP(c fiber.Ctx) string {
+	ip, _ := c.Locals(localIP).(string)
+	return ip
+}
+
+// loadViewer resolves the session to a user. A session of a deleted or
+// inactive user ends here; an unknown session id is dropped, not kept.
+func (s *Server) loadViewer(c fiber.Ctx) error {
+	m := session.FromContext(c)
+	if m == nil {
+		return c.Next()
+	}
+	uid, _ := m.Get(keyUserID).(int64)
+	if uid == 0 {
+		if m.Fresh() && !startsSession(c) {
+			if err := m.Destroy(); err != nil {
+				return fmt.Errorf("drop empty session: %w", err)
+			}
+		}
+		return c.Next()
+	}
+	u, err := s.users.ByID(c.Context(), uid)
+	if models.IsNotFound(err) || (err == nil && !u.IsActive) {
+		if err := s.endSession(c, m, uid); err != nil {
+			return err
+		}
+		return c.Next()
+	}
+	if err != nil {
+		return err
+	}
+	perms, err := s.perms.OfUser(c.Context(), uid)
+	if err != nil {
+		return err
+	}
+	remember, _ := m.Get(keyRemember).(bool)
+	if remember {
+		m.Session.SetIdleTimeout(rememberTimeout)
+	}
+	c.Locals(localRemember, remember)
+	m.Set(keySeen, s.Now().Unix())
+	c.Locals(localViewer, &viewer{User: u, Principal: auth.Principal{
+		IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, Perms: perms,
+	}})
+	return c.Next()
+}

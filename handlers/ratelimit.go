@@ -1,0 +1,60 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/auth"
+)
+
+// counter is one rate-limit counter: a key in the session store and its limit.
+type counter struct {
+	key   string
+	limit auth.Limit
+}
+
+func loginCounters(ip, login string, uid int64) []counter {
+	cs := []counter{
+		{"rl:login:ip:" + ip, auth.LoginLimits.IP},
+		{"rl:login:name:" + strings.ToLower(login), auth.LoginLimits.Name},
+	}
+	if uid != 0 {
+		cs = append(cs, counter{"rl:login:acct:" + strconv.FormatInt(uid, 10), auth.LoginLimits.Account})
+	}
+	return cs
+}
+
+// blocked reports whether any counter is at its limit, and for how long it
+// stays there. It only reads: refused attempts never extend a window.
+func (s *Server) blocked(ctx context.Context, cs []counter) (time.Duration, bool, error) {
+	var wait time.Duration
+	for _, c := range cs {
+		n, ttl, err := s.Store.Count(ctx, c.key)
+		if err != nil {
+			return 0, false, fmt.Errorf("rate limit %s: %w", c.key, err)
+		}
+		if auth.Exceeded(int(n), c.limit) && ttl > wait {
+			wait = ttl
+		}
+	}
+	return wait, wait > 0, nil
+}
+
+// hit counts one failure (or one sign-up) on every counter and reports the
+// counters that have just reached their limit.
+func (s *Server) hit(ctx context.Context, cs []counter) ([]string, error) {
+	var tripped []string
+	for _, c := range cs {
+		n, _, err := s.Store.Incr(ctx, c.key, c.limit.Window)
+		if err != nil {
+			return tripped, fmt.Errorf("rate limit %s: %w", c.key, err)
+		}
+		if int(n) == c.limit.Max {
+			tripped = append(tripped, c.key)
+		}
+	}
+	return tripped, nil
+}

@@ -1,0 +1,146 @@
+// Package handlers is Gatehouse's HTTP adapter: Fiber routes, middleware and
+// one handler per file, each rendering templ components from components/.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/extractors"
+	"github.com/gofiber/fiber/v3/middleware/csrf"
+	"github.com/gofiber/fiber/v3/middleware/session"
+	"github.com/gofiber/fiber/v3/middleware/static"
+	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/assets"
+	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/config"
+	"github.com/gatehouse/gatehouse/kv"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// Deps is everything the HTTP layer needs; cmd/gatehouse builds it.
+type Deps struct {
+	Config  config.Config
+	DB      *bun.DB
+	Store   kv.Store
+	Hasher  *auth.Hasher
+	Proxies *auth.TrustedProxies
+	Log     *slog.Logger
+	Now     func() time.Time // tests move the clock
+	// SecretKey signs tokens; rotating it invalidates outstanding links.
+	SecretKey string
+}
+
+// Server is the Fiber app and the stores its handlers share.
+type Server struct {
+	Deps
+	app      *fiber.App
+	sessions *session.Store
+	users    models.Users
+	perms    models.Perms
+	audit    models.Audit
+	landing  map[string]fiber.Handler
+}
+
+const (
+	sessionCookie   = "gatehouse_session"
+	csrfCookie      = "gatehouse_csrf"
+	idleTimeout     = 2 * time.Hour
+	rememberTimeout = 14 * 24 * time.Hour
+	absoluteTimeout = 30 * 24 * time.Hour
+	// requestTimeout bounds every database and store call of a request, so a
+	// dead backend becomes a 503 within seconds instead of a hung request.
+	requestTimeout = 3 * time.Second
+	bodyLimit      = 256 << 10
+)
+
+// New wires the middleware and routes.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Server{
+		Deps:    d,
+		users:   models.Users{DB: d.DB},
+		perms:   models.Perms{DB: d.DB},
+		audit:   models.Audit{DB: d.DB},
+		landing: map[string]fiber.Handler{},
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:      "gatehouse",
+		BodyLimit:    bodyLimit,
+		ReadTimeout:  15 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  60 * time.Second,
+		ErrorHandler: s.handleError,
+	})
+
+	sessionHandler, store := session.NewWithStore(session.Config{
+		Storage:         d.Store,
+		Extractor:       extractors.FromCookie(sessionCookie),
+		CookiePath:      "/",
+		CookieSameSite:  fiber.CookieSameSiteLaxMode,
+		CookieHTTPOnly:  true,
+		CookieSecure:    d.Config.SecureCookies(),
+		IdleTimeout:     idleTimeout,
+		AbsoluteTimeout: absoluteTimeout,
+		// Visitors get no session until they sign in: an anonymous GET writes
+		// nothing to the store.
+		Next:         func(c fiber.Ctx) bool { return c.Cookies(sessionCookie) == "" && !startsSession(c) },
+		ErrorHandler: s.sessionError,
+	})
+	s.sessions = store
+
+	a := s.app
+	a.Use(s.requestLog)
+	a.Use(s.recoverPanic)
+	a.Use(s.securityHeaders)
+	a.Use("/static", static.New("", static.Config{FS: assets.FS(), MaxAge: 365 * 24 * 3600, Compress: true}))
+	a.Get("/healthz", s.healthz)
+	a.Get("/readyz", s.readyz)
+	a.Use(s.withTimeout)
+	a.Use(s.sessionCookieLifetime)
+	a.Use(sessionHandler)
+	a.Use(csrf.New(csrf.Config{
+		Storage:        d.Store,
+		CookieName:     csrfCookie,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		CookieSecure:   d.Config.SecureCookies(),
+		CookieHTTPOnly: true,
+		IdleTimeout:    24 * time.Hour,
+		Extractor:      extractors.Chain(extractors.FromHeader("X-CSRF-Token"), extractors.FromForm("csrf_token")),
+		ErrorHandler:   s.csrfError,
+		// A visitor with no session reading a page needs no token write.
+	}))
+	a.Use(s.loadViewer)
+	s.routes()
+	return s
+}
+
+// App is the Fiber application, for Listen and for tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// startsSession names the requests that may create a session.
+func startsSession(c fiber.Ctx) bool {
+	if c.Method() != fiber.MethodPost {
+		return false
+	}
+	switch c.Path() {
+	case "/login", "/register":
+		return true
+	}
+	return false
+}
+
+func (s *Server) withTimeout(c fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.Context(), requestTimeout)
+	defer cancel()
+	c.SetContext(ctx)
+	return c.Next()
+}
