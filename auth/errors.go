@@ -11,6 +11,14 @@ type RuleError struct {
 
 func (e *RuleError) Error() string { return e.Message }
 
+// Rule names used by ValidateUsername and ValidateEmail. The password
+// rules use their checklist IDs instead.
+const (
+	ruleRequired  = "required"
+	ruleMaxLength = "max_length"
+	ruleInvalid   = "invalid"
+)
+
 func ruleError(rule, message string) *RuleError {
 	return &RuleError{Rule: rule, Message: message}
 }

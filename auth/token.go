@@ -15,9 +15,10 @@ const (
 	verifierBytes = 32
 )
 
-var (
-	selectorLen = base64.RawURLEncoding.EncodedLen(selectorBytes) // 16
-	verifierLen = base64.RawURLEncoding.EncodedLen(verifierBytes) // 43
+// Encoded lengths: unpadded base64 spends one character per 6 bits.
+const (
+	selectorLen = (selectorBytes*8 + 5) / 6 // 16
+	verifierLen = (verifierBytes*8 + 5) / 6 // 43
 )
 
 // tokenBase64 rejects non-zero trailing bits so each token has one

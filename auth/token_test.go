@@ -184,3 +184,10 @@ func BenchmarkVerifierMatches(b *testing.B) {
 		VerifierMatches(ver, h)
 	}
 }
+
+func TestSplitTokenLengths(t *testing.T) {
+	t.Parallel()
+	if selectorLen != base64.RawURLEncoding.EncodedLen(selectorBytes) || verifierLen != base64.RawURLEncoding.EncodedLen(verifierBytes) {
+		t.Fatalf("selectorLen, verifierLen = %d, %d disagree with encoding/base64", selectorLen, verifierLen)
+	}
+}

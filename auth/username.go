@@ -12,13 +12,6 @@ import (
 // after normalisation, as in Django.
 const MaxUsernameLen = 150
 
-// Username rule names reported in RuleError.Rule.
-const (
-	ruleRequired  = "required"
-	ruleMaxLength = "max_length"
-	ruleInvalid   = "invalid"
-)
-
 const (
 	msgUsernameRequired = "Enter a username."
 	msgUsernameTooLong  = "Use at most 150 characters."

@@ -15,5 +15,8 @@ func (s *Server) routes() {
 	s.getPage("/account/password", s.passwordShow, s.mustLogin)
 	a.Post("/account/password", guarded(s.passwordSubmit, s.mustLogin))
 
+	s.adminRoutes()
+	s.lifecycleRoutes()
+
 	a.Use(s.notFoundHandler)
 }

@@ -105,8 +105,6 @@ func New(d Deps) *Server {
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
 	a.Use(s.withTimeout)
-	a.Use(s.sessionCookieLifetime)
-	a.Use(sessionHandler)
 	a.Use(csrf.New(csrf.Config{
 		Storage:        d.Store,
 		CookieName:     csrfCookie,
@@ -116,8 +114,9 @@ func New(d Deps) *Server {
 		IdleTimeout:    24 * time.Hour,
 		Extractor:      extractors.Chain(extractors.FromHeader("X-CSRF-Token"), extractors.FromForm("csrf_token")),
 		ErrorHandler:   s.csrfError,
-		// A visitor with no session reading a page needs no token write.
 	}))
+	a.Use(s.sessionCookieLifetime)
+	a.Use(sessionHandler)
 	a.Use(s.loadViewer)
 	s.routes()
 	return s

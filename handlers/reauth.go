@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/session"
+
+	"github.com/gatehouse/gatehouse/components/pages"
+)
+
+// reauthWindow is how long a typed password vouches for sensitive changes.
+const reauthWindow = 5 * time.Minute
+
+// mustReauth guards sensitive POSTs (password or email change, revoking
+// sessions, admin changes): unless the password was entered in the last
+// five minutes, it answers with a page that asks for it and re-posts the
+// original form, values kept, to the same address.
+func (s *Server) mustReauth(c fiber.Ctx) (bool, error) {
+	if ok, err := s.mustLogin(c); !ok {
+		return false, err
+	}
+	m := session.FromContext(c)
+	if m == nil {
+		return false, fiber.ErrForbidden
+	}
+	authAt, _ := m.Get(keyAuthAt).(int64)
+	if s.Now().Sub(time.Unix(authAt, 0)) < reauthWindow {
+		return true, nil
+	}
+	u := viewerOf(c).User
+	if pw := c.FormValue("reauth_password"); pw != "" {
+		ok, _, err := s.Hasher.Verify(c.Context(), u.PasswordHash, pw)
+		if err == nil && ok {
+			m.Set(keyAuthAt, s.Now().Unix())
+			s.event(c, "reauthenticated", u.ID, u.Username, "")
+			return true, nil
+		}
+		s.event(c, "reauth_failed", u.ID, u.Username, "")
+		return false, s.reauthPage(c, "That password is not correct.")
+	}
+	return false, s.reauthPage(c, "")
+}
+
+func (s *Server) reauthPage(c fiber.Ctx, errMsg string) error {
+	var kept []pages.Hidden
+	args := c.Request().PostArgs()
+	for k, v := range args.All() {
+		name := string(k)
+		if name == "csrf_token" || name == "reauth_password" {
+			continue
+		}
+		kept = append(kept, pages.Hidden{Name: name, Value: string(v)})
+	}
+	action := string(c.Request().URI().RequestURI())
+	if u, err := url.Parse(action); err != nil || u.IsAbs() {
+		action = c.Path()
+	}
+	p := s.props(c, "Confirm your password")
+	status := fiber.StatusUnauthorized
+	if errMsg != "" {
+		status = fiber.StatusUnprocessableEntity
+	}
+	// Retarget so an htmx form that asked for a fragment still shows the page.
+	if isHTMX(c) {
+		c.Set("HX-Retarget", "#main")
+		c.Set("HX-Reswap", "innerHTML")
+	}
+	return s.page(c, status, p, pages.Reauth(action, kept, errMsg, p.CSRF))
+}

