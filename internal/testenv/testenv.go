@@ -164,6 +164,12 @@ func OpenDB(t testing.TB) *bun.DB {
 // own, or the embedded store on db.
 func OpenStore(t testing.TB, db *bun.DB) kv.Store {
 	t.Helper()
+	if os.Getenv("GATEHOUSE_TEST_REDIS_URL") == "" {
+		if _, err := models.Migrate(context.Background(), db); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+	}
+	t.Helper()
 	redisURL := os.Getenv("GATEHOUSE_TEST_REDIS_URL")
 	if redisURL == "" {
 		return &models.KV{DB: db}
