@@ -210,6 +210,19 @@ func encodeHash(p Params, salt, key []byte) string {
 // has exactly one accepted spelling.
 var phcBase64 = base64.RawStdEncoding.Strict()
 
+// decodePHCBase64 decodes s and insists that it is the canonical encoding:
+// encoding/base64 skips '\r' and '\n' even in strict mode.
+func decodePHCBase64(s string) ([]byte, error) {
+	b, err := phcBase64.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	if phcBase64.EncodedLen(len(b)) != len(s) {
+		return nil, errors.New("line breaks in base64")
+	}
+	return b, nil
+}
+
 // decodeHash parses "$argon2id$v=19$m=<m>,t=<t>,p=<p>$<salt>$<key>"
 // strictly: parameters in that order, plain decimals, and values within the
 // sanity limits, because these values size a memory allocation.
@@ -245,10 +258,10 @@ func decodeHash(encoded string) (p Params, salt, key []byte, err error) {
 		return p, nil, nil, malformed("parameters out of range")
 	}
 	p.Memory, p.Time, p.Threads = uint32(vals[0]), uint32(vals[1]), uint8(vals[2])
-	if salt, err = phcBase64.DecodeString(parts[4]); err != nil {
+	if salt, err = decodePHCBase64(parts[4]); err != nil {
 		return p, nil, nil, malformed("salt: %v", err)
 	}
-	if key, err = phcBase64.DecodeString(parts[5]); err != nil {
+	if key, err = decodePHCBase64(parts[5]); err != nil {
 		return p, nil, nil, malformed("key: %v", err)
 	}
 	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))

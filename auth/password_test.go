@@ -253,6 +253,9 @@ func TestVerifyMalformed(t *testing.T) {
 		{"key too short", strings.Replace(goodHash, "ZVrRXqxlLcWfcXCnMyv0m4Rpvh/bnCi7", "ZVrR", 1)},
 		{"key empty", strings.TrimSuffix(goodHash, "ZVrRXqxlLcWfcXCnMyv0m4Rpvh/bnCi7")},
 		{"key bad char", strings.Replace(goodHash, "ZVrR", "ZV*R", 1)},
+		// encoding/base64 skips line breaks; found by FuzzParseParams.
+		{"key with CR", goodHash + "\r"},
+		{"salt with LF", strings.Replace(goodHash, "c29tZXNh", "c29t\nZXNh", 1)},
 	}
 	h := NewHasher(testParams, 1)
 	for _, tt := range tests {

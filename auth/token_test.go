@@ -89,6 +89,9 @@ func TestParseSplitTokenRejects(t *testing.T) {
 		{"space", " " + good[1:]},
 		{"trailing newline", good + "\n"},
 		{"nul", sel + "." + ver[:42] + "\x00"},
+		// encoding/base64 skips line breaks; the length check must catch them.
+		{"newline in verifier", sel + "." + ver[:20] + "\n" + ver[21:]},
+		{"newline in selector", sel[:8] + "\r" + sel[9:] + "." + ver},
 		{"non-ascii", sel + "." + ver[:41] + "é"},
 		{"noncanonical verifier", sel + "." + noncanonical},
 	}
