@@ -18,13 +18,13 @@ func (s *Server) logout(c fiber.Ctx) error {
 		s.event(c, "logout", v.User.ID, v.User.Username, "")
 		s.Log.Info("signed out", "user", v.User.Username, "user_id", v.User.ID, "ip", clientIP(c))
 	}
+	s.flash(c, "signed_out")
 	if !isHTMX(c) {
 		return c.Redirect().Status(fiber.StatusSeeOther).To("/")
 	}
 	c.Set("HX-Push-Url", "/")
 	c.Set("HX-Retarget", "#main")
 	c.Set("HX-Reswap", "innerHTML")
-	c.Locals(localToast, "Signed out")
-	p := s.props(c, "")
+		p := s.props(c, "")
 	return s.page(c, fiber.StatusOK, p, pages.Home("", p.CSRF))
 }

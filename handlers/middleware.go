@@ -100,7 +100,7 @@ func (s *Server) sessionCookieLifetime(c fiber.Ctx) error {
 	if !c.Response().Header.Cookie(&fc) {
 		return err
 	}
-	if fc.Expire().After(time.Now()) {
+	if fc.MaxAge() > 0 || fc.Expire().After(time.Now()) {
 		fc.SetExpire(fasthttp.CookieExpireUnlimited)
 		fc.SetMaxAge(0)
 		c.Response().Header.SetCookie(&fc)

@@ -40,7 +40,7 @@ func (s *Server) passwordSubmit(c fiber.Ctx) error {
 	}
 	s.event(c, "password_changed", u.ID, u.Username, "")
 	s.Log.Info("password changed", "user", u.Username, "user_id", u.ID, "ip", clientIP(c))
-	c.Locals(localToast, "Password changed")
+	s.flash(c, "password_changed")
 	if !isHTMX(c) {
 		return c.Redirect().Status(fiber.StatusSeeOther).To("/account")
 	}

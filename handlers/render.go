@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/csrf"
@@ -16,13 +18,9 @@ func (s *Server) props(c fiber.Ctx, title string) layout.Props {
 	if v := viewerOf(c); v != nil {
 		p.Viewer = &layout.Viewer{Username: v.User.Username, IsStaff: v.User.IsStaff && v.User.IsActive}
 	}
-	if msg, _ := c.Locals(localToast).(string); msg != "" {
-		p.Toast = msg
-	}
+	p.Toast = s.takeFlash(c)
 	return p
 }
-
-const localToast = "toast"
 
 // page answers with a whole page, or for htmx with #main's fragment and an
 // out-of-band top bar: one component serves both.
@@ -42,7 +40,9 @@ func fragment(c fiber.Ctx, status int, content templ.Component) error {
 
 func render(c fiber.Ctx, comp templ.Component) error {
 	c.Type("html", "utf-8")
-	return comp.Render(c.Context(), c.Response().BodyWriter())
+	// Rendering writes to a buffer; a request deadline that has passed (or
+	// an error page after a cancelled read) must not turn a page into a 500.
+	return comp.Render(context.WithoutCancel(c.Context()), c.Response().BodyWriter())
 }
 
 // seeOther ends a successful POST without JavaScript (303), or for htmx

@@ -164,3 +164,12 @@ func (r *Redis) SetMembers(ctx context.Context, key string) ([]string, error) {
 }
 
 func (r *Redis) Ping(ctx context.Context) error { return r.client.Ping(ctx).Err() }
+
+// TTL is the time a key has left (0 when it has none or does not exist).
+func (r *Redis) TTL(ctx context.Context, key string) (time.Duration, error) {
+	d, err := r.client.PTTL(ctx, r.k(key)).Result()
+	if err != nil || d < 0 {
+		return 0, err
+	}
+	return d, nil
+}

@@ -168,3 +168,16 @@ func (s *KV) DeleteExpired(ctx context.Context) (int64, error) {
 	}
 	return total, nil
 }
+
+// TTL is the time an entry has left (0 when it has none or does not exist).
+func (s *KV) TTL(ctx context.Context, key string) (time.Duration, error) {
+	var exp int64
+	err := s.DB.NewRaw("SELECT expires_at FROM kv_entries WHERE k = ?", key).Scan(ctx, &exp)
+	if errors.Is(err, sql.ErrNoRows) || exp == 0 {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("kv ttl: %w", err)
+	}
+	return time.Duration(exp-s.now().UnixMilli()) * time.Millisecond, nil
+}

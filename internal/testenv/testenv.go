@@ -70,6 +70,10 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatalf("migrate: %v", err)
 	}
 	store := OpenStore(t, db)
+	clock := &Clock{}
+	if k, ok := store.(*models.KV); ok {
+		k.Now = clock.Now
+	}
 
 	env := map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:0"}
 	for k, v := range o.Env {
@@ -79,7 +83,6 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	clock := &Clock{}
 	logs := &syncBuffer{}
 	// Cheap hashing keeps the suite fast; the parameters are still argon2id.
 	hasher := auth.NewHasher(auth.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0)
@@ -110,6 +113,22 @@ func New(t testing.TB, opts ...Options) *Env {
 	})
 	return &Env{URL: "http://" + ln.Addr().String(), DB: db, Store: store, Server: srv, Clock: clock,
 		Config: cfg, Hasher: hasher, logs: logs}
+}
+
+// TTL is the time a session-store entry has left.
+func (e *Env) TTL(t testing.TB, key string) time.Duration {
+	t.Helper()
+	s, ok := e.Store.(interface {
+		TTL(context.Context, string) (time.Duration, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no TTL", e.Store)
+	}
+	d, err := s.TTL(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // Logs returns what the server logged so far.
