@@ -25,6 +25,6 @@ func (s *Server) logout(c fiber.Ctx) error {
 	c.Set("HX-Push-Url", "/")
 	c.Set("HX-Retarget", "#main")
 	c.Set("HX-Reswap", "innerHTML")
-		p := s.props(c, "")
+	p := s.props(c, "")
 	return s.page(c, fiber.StatusOK, p, pages.Home("", p.CSRF))
 }
