@@ -139,16 +139,23 @@ var extOnce sync.Once
 // OpenDB opens a fresh, empty database for t.
 func OpenDB(t testing.TB) *bun.DB {
 	t.Helper()
+	db, err := models.Open(context.Background(), DatabaseURL(t))
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// DatabaseURL makes a fresh, empty database for t and returns its URL: a
+// SQLite file in t's temporary directory, or a PostgreSQL schema of its own
+// (dropped when t ends) when GATEHOUSE_TEST_DATABASE_URL is set.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
 	ctx := context.Background()
 	base := os.Getenv("GATEHOUSE_TEST_DATABASE_URL")
 	if base == "" {
-		path := filepath.Join(t.TempDir(), "test.db")
-		db, err := models.Open(ctx, "sqlite://"+path)
-		if err != nil {
-			t.Fatalf("open sqlite: %v", err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
+		return "sqlite://" + filepath.Join(t.TempDir(), "test.db")
 	}
 	admin, err := models.Open(ctx, base)
 	if err != nil {
@@ -160,6 +167,10 @@ func OpenDB(t testing.TB) *bun.DB {
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
+	t.Cleanup(func() {
+		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -167,16 +178,7 @@ func OpenDB(t testing.TB) *bun.DB {
 	q := u.Query()
 	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
-	db, err := models.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("open postgres schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	return db
+	return u.String()
 }
 
 // OpenStore opens the session store for t: Redis under a key prefix of its
