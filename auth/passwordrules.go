@@ -19,7 +19,7 @@ const maxSimilarity = 0.7
 
 // minContainLen is the shortest string a containment test is done for:
 // below it, "contains" matches by accident ("al" is in too many words).
-const minContainLen = 3
+const minContainLen = 4
 
 // PasswordCheck is one line of the password checklist.
 type PasswordCheck struct {
