@@ -8,6 +8,12 @@
  *
  * Conventions (data attributes):
  *   meta[name="csrf-token"]            token sent as X-CSRF-Token on every htmx request
+ *   input[hx-target="#field-<name>"]   inline validation: an answer that arrives after
+ *                                      the user typed on is dropped (a newer one comes);
+ *                                      otherwise the typed value, caret and show/hide
+ *                                      state carry over into the swapped-in input; a
+ *                                      checked "password" re-checks a typed
+ *                                      "password_confirm" of its form
  *   [aria-invalid="true"]              first one is focused on load and after an htmx
  *                                      FORM submission swaps (never after inline checks)
  *   button[data-toggle-password]       + aria-controls="<input id>": show/hide password;
@@ -51,7 +57,119 @@
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
     }
+    // Registered after the 422 rule, so a stale answer is dropped whatever
+    // its status.
+    const check = inlineCheck(evt.detail);
+    if (!check || !evt.detail.shouldSwap) return;
+    const sent = sentValue(check.cfg, check.elt.name);
+    if (!check.elt.isConnected || (sent !== null && sent !== check.elt.value)) {
+      evt.detail.shouldSwap = false;
+      return;
+    }
+    if (evt.detail.xhr) rememberInput(evt.detail.xhr, check.elt);
   });
+
+  // afterSwap fires on each swapped-in element; restore once, before htmx
+  // processes the new input (so its "changed" trigger starts from the value).
+  document.addEventListener('htmx:afterSwap', (evt) => {
+    const xhr = evt.detail && evt.detail.xhr;
+    const st = xhr && carried.get(xhr);
+    if (!st) return;
+    carried.delete(xhr);
+    restoreInput(st);
+    recheckConfirmation(st.id);
+  });
+
+  // A new password makes the confirmation's "Matches" stale: once the
+  // password has been checked, check a confirmation already typed again.
+  const recheckConfirmation = (id) => {
+    const input = document.getElementById(id);
+    if (!(input instanceof HTMLInputElement) || input.name !== 'password' || !input.form || !window.htmx) return;
+    const confirm = input.form.elements.namedItem('password_confirm');
+    if (!(confirm instanceof HTMLInputElement) || confirm.value === '') return;
+    const url = confirm.getAttribute('hx-post');
+    const target = confirm.getAttribute('hx-target');
+    if (!url || !target) return;
+    window.setTimeout(() => {
+      if (confirm.isConnected) window.htmx.ajax('POST', url, { source: confirm, target, swap: 'outerHTML' });
+    }, 0);
+  };
+
+  // ------------------------------------------ inline validation answers
+  // An inline check is a request made by an INPUT whose target is its own
+  // field block (form.Input: hx-target="#field-<name>", hx-swap="outerHTML").
+  // Its answer replaces the input, so:
+  //  - if the user typed on while it was in flight (the value now differs
+  //    from the one sent), the answer is stale: it is dropped, a newer check
+  //    is on its way (the input's own trigger);
+  //  - otherwise what the user typed is carried into the new input (the
+  //    server never echoes passwords), with the caret and the show/hide state.
+  const inlineCheck = (d) => {
+    const cfg = d && d.requestConfig;
+    const elt = cfg && cfg.elt;
+    if (!(elt instanceof HTMLInputElement) || !elt.name) return null;
+    const target = d.target || cfg.target;
+    if (!target || !(target.contains(elt) || target.id === 'field-' + elt.name)) return null;
+    return { cfg, elt };
+  };
+
+  const sentValue = (cfg, name) => {
+    if (cfg.formData && typeof cfg.formData.get === 'function') {
+      const v = cfg.formData.get(name);
+      if (v !== null) return String(v);
+    }
+    const p = cfg.parameters;
+    if (p && p[name] !== undefined && p[name] !== null) {
+      return String(Array.isArray(p[name]) ? p[name][p[name].length - 1] : p[name]);
+    }
+    return null;
+  };
+
+  const toggleFor = (input) =>
+    input.id ? document.querySelector(`button[data-toggle-password][aria-controls="${CSS.escape(input.id)}"]`) : null;
+
+  const carried = new WeakMap(); // xhr -> the input's state before the swap
+
+  const rememberInput = (xhr, input) => {
+    let start = null;
+    let end = null;
+    try {
+      start = input.selectionStart;
+      end = input.selectionEnd;
+    } catch (e) {
+      // type=email has no selection API
+    }
+    const toggle = toggleFor(input);
+    carried.set(xhr, {
+      id: input.id,
+      value: input.value,
+      focused: document.activeElement === input,
+      start,
+      end,
+      shown: !!toggle && toggle.getAttribute('aria-pressed') === 'true',
+    });
+  };
+
+  const restoreInput = (st) => {
+    const input = document.getElementById(st.id);
+    if (!(input instanceof HTMLInputElement)) return;
+    if (st.shown && input.type === 'password') {
+      const toggle = toggleFor(input);
+      input.type = 'text';
+      if (toggle) {
+        toggle.setAttribute('aria-pressed', 'true');
+        setToggleText(toggle, 'Hide');
+      }
+    }
+    if (input.value !== st.value) input.value = st.value;
+    if (st.focused && st.start !== null) {
+      try {
+        input.setSelectionRange(st.start, st.end);
+      } catch (e) {
+        // not a text input
+      }
+    }
+  };
 
   // ---------------------------------------------------- b. focus on errors
   const focusFirstInvalid = (scope) => {

@@ -70,8 +70,16 @@ func (f Field) blockClass() string {
 	return "field"
 }
 
-func strengthLevel(s int) string { return strconv.Itoa(min(max(s, 0), 4)) }
+func strengthLevel(s int) string {
+	if s < 0 {
+		return "none"
+	}
+	return strconv.Itoa(min(s, 4))
+}
 
 func strengthLabel(s int) string {
-	return [...]string{"very weak", "weak", "fair", "good", "strong"}[min(max(s, 0), 4)]
+	if s < 0 {
+		return "not set yet"
+	}
+	return [...]string{"very weak", "weak", "fair", "good", "strong"}[min(s, 4)]
 }

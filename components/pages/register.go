@@ -2,6 +2,8 @@
 package pages
 
 import (
+	"github.com/a-h/templ"
+
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/form"
 )
@@ -27,13 +29,27 @@ func (r RegisterForm) Field(name string) form.Field {
 		f.Label, f.Type, f.Autocomplete, f.MaxLength, f.Value = "Email", "email", "email", auth.MaxEmailLen, r.Email
 	case "password":
 		f.Label, f.Type, f.Autocomplete, f.MaxLength, f.Toggle = "Password", "password", "new-password", auth.MaxPasswordLen, true
-		f.Extra = form.Checklist(auth.PasswordChecklist(r.Password, r.Username, r.Email), auth.Strength(r.Password))
+		f.Extra = passwordRules(r.Password, r.Username, r.Email)
 		f.OKText = "Strong enough"
 	case "password_confirm":
 		f.Label, f.Type, f.Autocomplete, f.MaxLength = "Confirm password", "password", "new-password", auth.MaxPasswordLen
 		f.OKText = "Matches"
 	}
 	return f
+}
+
+// passwordRules is the checklist and strength bar under a new password.
+// Before anything is typed no rule counts as met: an empty field shows
+// open circles and an empty bar, not green ticks.
+func passwordRules(password, username, email string) templ.Component {
+	checks := auth.PasswordChecklist(password, username, email)
+	if password == "" {
+		for i := range checks {
+			checks[i].OK = false
+		}
+		return form.Checklist(checks, -1)
+	}
+	return form.Checklist(checks, auth.Strength(password))
 }
 
 // LoginForm is the sign-in form's state.
