@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -16,6 +17,17 @@ import (
 type KV struct {
 	DB  *bun.DB
 	Now func() time.Time // tests move the clock
+
+	// writeMu queues this process's writes. SQLite allows one writer at a
+	// time and its busy handler sleeps in steps of up to 100 ms, so
+	// queueing here keeps every request's session write short.
+	writeMu sync.Mutex
+}
+
+func (s *KV) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.DB.ExecContext(ctx, query, args...)
 }
 
 func (s *KV) now() time.Time {
@@ -53,7 +65,7 @@ func (s *KV) SetWithContext(ctx context.Context, key string, val []byte, exp tim
 	if key == "" || len(val) == 0 {
 		return nil
 	}
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO kv_entries (k, v, expires_at) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO kv_entries (k, v, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (k) DO UPDATE SET v = excluded.v, expires_at = excluded.expires_at`, key, val, s.expiry(exp))
 	if err != nil {
 		return fmt.Errorf("kv set: %w", err)
@@ -66,7 +78,7 @@ func (s *KV) Set(key string, val []byte, exp time.Duration) error {
 }
 
 func (s *KV) DeleteWithContext(ctx context.Context, key string) error {
-	if _, err := s.DB.ExecContext(ctx, "DELETE FROM kv_entries WHERE k = ?", key); err != nil {
+	if _, err := s.exec(ctx, "DELETE FROM kv_entries WHERE k = ?", key); err != nil {
 		return fmt.Errorf("kv delete: %w", err)
 	}
 	return nil
@@ -76,7 +88,7 @@ func (s *KV) Delete(key string) error { return s.DeleteWithContext(context.Backg
 
 func (s *KV) ResetWithContext(ctx context.Context) error {
 	for _, t := range []string{"kv_entries", "kv_counters", "kv_sets"} {
-		if _, err := s.DB.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+		if _, err := s.exec(ctx, "DELETE FROM "+t); err != nil {
 			return fmt.Errorf("kv reset: %w", err)
 		}
 	}
@@ -94,6 +106,8 @@ func (s *KV) Close() error { return nil }
 func (s *KV) Incr(ctx context.Context, key string, window time.Duration) (int64, time.Duration, error) {
 	now := s.now().UnixMilli()
 	var n, exp int64
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	err := s.DB.QueryRowContext(ctx, `INSERT INTO kv_counters (k, n, expires_at) VALUES (?, 1, ?)
 ON CONFLICT (k) DO UPDATE SET
 	n = CASE WHEN kv_counters.expires_at <= ? THEN 1 ELSE kv_counters.n + 1 END,
@@ -121,7 +135,7 @@ func (s *KV) Count(ctx context.Context, key string) (int64, time.Duration, error
 
 // SetAdd adds member to the set at key; the member expires after ttl.
 func (s *KV) SetAdd(ctx context.Context, key, member string, ttl time.Duration) error {
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO kv_sets (k, member, expires_at) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO kv_sets (k, member, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (k, member) DO UPDATE SET expires_at = excluded.expires_at`, key, member, s.expiry(ttl))
 	if err != nil {
 		return fmt.Errorf("kv set add: %w", err)
@@ -134,6 +148,8 @@ func (s *KV) SetRemove(ctx context.Context, key string, members ...string) error
 	if len(members) == 0 {
 		return nil
 	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	_, err := s.DB.NewDelete().TableExpr("kv_sets").Where("k = ?", key).Where("member IN (?)", bun.In(members)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("kv set remove: %w", err)
@@ -159,7 +175,7 @@ func (s *KV) DeleteExpired(ctx context.Context) (int64, error) {
 	now := s.now().UnixMilli()
 	var total int64
 	for _, t := range []string{"kv_entries", "kv_counters", "kv_sets"} {
-		res, err := s.DB.ExecContext(ctx, "DELETE FROM "+t+" WHERE expires_at <> 0 AND expires_at <= ?", now)
+		res, err := s.exec(ctx, "DELETE FROM "+t+" WHERE expires_at <> 0 AND expires_at <= ?", now)
 		if err != nil {
 			return total, fmt.Errorf("kv expire %s: %w", t, err)
 		}
