@@ -98,7 +98,7 @@ func confirmMessage(password, confirm string) string {
 // Login is the sign-in form.
 type Login struct {
 	Login, Password, Next string
-	Remember             bool
+	Remember              bool
 }
 
 // ParseLogin reads the sign-in form.
