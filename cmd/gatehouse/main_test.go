@@ -18,8 +18,13 @@ type result struct {
 
 func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
+	return runCmdCtx(context.Background(), t, env, stdin, args...)
+}
+
+func runCmdCtx(ctx context.Context, t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
+	err := run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
 	return result{err, out.String(), errb.String()}
 }
 
