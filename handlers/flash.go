@@ -10,13 +10,19 @@ import (
 // cookie holds only a code from this table, so nothing a visitor puts there
 // is ever shown.
 var flashes = map[string]string{
-	"signed_out":       "Signed out",
-	"password_changed": "Password changed",
-	"password_reset":   "Password changed. You can sign in now.",
-	"email_verified":   "Email address confirmed",
-	"email_sent":       "Check your inbox",
-	"sessions_revoked": "Sessions ended",
-	"saved":            "Saved",
+	"signed_out":        "Signed out",
+	"password_changed":  "Password changed",
+	"password_reset":    "Password changed. You can sign in now.",
+	"email_verified":    "Email address confirmed",
+	"email_sent":        "Check your inbox",
+	"sessions_revoked":  "Sessions ended",
+	"saved":             "Saved",
+	"no_changes":        "No changes to save",
+	"password_set":      "Password set",
+	"users_activated":   "Users activated",
+	"users_deactivated": "Users deactivated",
+	"group_created":     "Group created",
+	"group_deleted":     "Group deleted",
 }
 
 const flashCookie = "gatehouse_flash"

@@ -131,6 +131,23 @@ CREATE INDEX users_username_trgm ON users USING gin (username_key gin_trgm_ops);
 CREATE INDEX users_email_trgm ON users USING gin (email_key gin_trgm_ops)`,
 		seed: seedBuiltinPerms,
 	},
+	{
+		name:    "20261122000400",
+		comment: "admin lists: keyset indexes for every sort, rare-flag filters, audit by actor",
+		// Every sort of the user list is (key, id) so keyset pages are
+		// index range scans. last_login is nullable: the list sorts on
+		// COALESCE(last_login, epoch), the expression indexed here (the plain
+		// (last_login, id) index no query uses is dropped). Rare flag values
+		// get partial indexes so "superuser=yes" never walks a million rows.
+		sql: `
+CREATE INDEX users_username_key_id ON users (username_key, id);
+DROP INDEX users_last_login_id;
+CREATE INDEX users_last_login_sort ON users ((COALESCE(last_login, '1970-01-01 00:00:00+00:00')), id);
+CREATE INDEX users_superuser_partial ON users (id) WHERE is_superuser;
+CREATE INDEX users_staff_partial ON users (id) WHERE is_staff;
+CREATE INDEX users_inactive_partial ON users (id) WHERE NOT is_active;
+CREATE INDEX audit_events_actor ON audit_events (actor_id, id)`,
+	},
 }
 
 func seedBuiltinPerms(ctx context.Context, tx bun.Tx) error {

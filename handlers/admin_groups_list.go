@@ -1,0 +1,26 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/csrf"
+
+	"github.com/gatehouse/gatehouse/components/admin"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// adminGroupsList lists the groups and their permissions.
+func (s *Server) adminGroupsList(c fiber.Ctx) error {
+	v, err := s.groupListView(c)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, s.adminProps(c, "Groups"), admin.GroupList(v))
+}
+
+func (s *Server) groupListView(c fiber.Ctx) (admin.GroupListView, error) {
+	groups, err := models.Groups{DB: s.DB}.List(c.Context())
+	if err != nil {
+		return admin.GroupListView{}, err
+	}
+	return admin.GroupListView{Groups: groups, Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
+}

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/gatehouse/gatehouse/forms"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// adminUserPassword sets a user's password under the same rules as sign-up.
+// The user's sessions end (the admin's own, if it is theirs, is kept under
+// a new id) and outstanding reset links die with the old password.
+func (s *Server) adminUserPassword(c fiber.Ctx) error {
+	id, ok := paramID(c)
+	if !ok {
+		return s.notFound(c)
+	}
+	ctx := c.Context()
+	v, err := s.userView(c, id)
+	if models.IsNotFound(err) {
+		return s.notFound(c)
+	}
+	if err != nil {
+		return err
+	}
+	if v.User.IsSuperuser && !actor(c).IsSuperuser {
+		v.Alert = "Only a superuser can set a superuser's password. Nothing was changed."
+		return s.renderUser(c, fiber.StatusForbidden, v)
+	}
+	f := forms.ParseSetPassword(formGetter(c))
+	if errs := f.Validate(v.User.Username, v.User.Email); errs.Any() {
+		v.PwErrors = errs
+		return s.renderUser(c, fiber.StatusUnprocessableEntity, v)
+	}
+	hash, err := s.Hasher.Hash(ctx, f.Password)
+	if err != nil {
+		return err
+	}
+	if err := s.users.SetPasswordHash(ctx, id, hash, true); err != nil {
+		return err
+	}
+	self := viewerOf(c).User.ID == id
+	keep := ""
+	if self {
+		keep = currentSessionID(c)
+	}
+	if _, err := s.endSessions(ctx, id, keep); err != nil {
+		return err
+	}
+	if self {
+		if err := s.rotateSession(c, id); err != nil {
+			return err
+		}
+	}
+	s.event(c, "user_password_set", id, v.User.Username, "")
+	s.Log.Info("password set by admin", "user", v.User.Username, "user_id", id, "by", viewerOf(c).User.Username, "ip", clientIP(c))
+	return s.afterUserChange(c, id, "password_set")
+}

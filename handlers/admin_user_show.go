@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/csrf"
+
+	"github.com/gatehouse/gatehouse/components/admin"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// adminUserShow is one user's admin page; read-only without users.change.
+func (s *Server) adminUserShow(c fiber.Ctx) error {
+	id, ok := paramID(c)
+	if !ok {
+		return s.notFound(c)
+	}
+	v, err := s.userView(c, id)
+	if models.IsNotFound(err) {
+		return s.notFound(c)
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderUser(c, fiber.StatusOK, v)
+}
+
+// userView loads the user and the groups and permissions to choose from.
+func (s *Server) userView(c fiber.Ctx, id int64) (admin.UserView, error) {
+	ctx := c.Context()
+	d, err := s.users.Detail(ctx, id)
+	if err != nil {
+		return admin.UserView{}, err
+	}
+	groups, err := models.Groups{DB: s.DB}.List(ctx)
+	if err != nil {
+		return admin.UserView{}, err
+	}
+	perms, err := s.perms.All(ctx)
+	if err != nil {
+		return admin.UserView{}, err
+	}
+	vw := viewerOf(c)
+	v := admin.UserView{
+		User: *d, Perms: perms, Access: access(c),
+		ViewerIsSuperuser: vw.Principal.IsSuperuser, Self: vw.User.ID == id,
+		Now: s.Now(), CSRF: csrf.TokenFromContext(c),
+	}
+	for _, g := range groups {
+		v.Groups = append(v.Groups, g.Group)
+	}
+	return v, nil
+}
+
+func (s *Server) renderUser(c fiber.Ctx, status int, v admin.UserView) error {
+	return s.page(c, status, s.adminProps(c, v.User.Username), admin.User(v))
+}

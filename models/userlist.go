@@ -1,0 +1,376 @@
+package models
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+)
+
+// The user list pages with keyset cursors, never OFFSET, and never counts
+// the whole table: every page, however deep, is one index range scan of at
+// most PageSize+1 rows (plus one query for the page's groups).
+
+// Sorts of the user list. Each is a key expression with the id as
+// tie-breaker, and each has an index on (key, id) (see schema.go).
+const (
+	SortUsername  = "username"
+	SortEmail     = "email"
+	SortJoined    = "joined"
+	SortLastLogin = "last_login"
+)
+
+// UserSorts lists the sorts in the order the list's columns show them.
+var UserSorts = []string{SortUsername, SortEmail, SortJoined, SortLastLogin}
+
+// neverSignedIn stands in for a NULL last_login in the sort, so users who
+// never signed in sort first (ascending) and keyset comparisons stay total.
+// The same literal is in the index users_last_login_sort: keep them equal.
+var neverSignedIn = time.Unix(0, 0).UTC()
+
+const lastLoginKey = "COALESCE(u.last_login, '1970-01-01 00:00:00+00:00')"
+
+func sortExpr(sort string) string {
+	switch sort {
+	case SortEmail:
+		return "u.email_key"
+	case SortJoined:
+		return "u.date_joined"
+	case SortLastLogin:
+		return lastLoginKey
+	}
+	return "u.username_key"
+}
+
+// ValidUserSort reports whether name (without a leading '-') is a sort.
+func ValidUserSort(name string) bool { return slices.Contains(UserSorts, name) }
+
+// UserListParams selects one page of the user list.
+type UserListParams struct {
+	// Q is a case-insensitive substring of the username or the email.
+	Q string
+	// Active, Staff and Superuser filter on a flag when not nil.
+	Active, Staff, Superuser *bool
+	// Group filters on membership of the group with this name (any case).
+	Group string
+	// Sort is one of UserSorts; Desc reverses it.
+	Sort string
+	Desc bool
+	// After and Before are cursors from a previous page's Next and Prev; at
+	// most one is set. Neither means the first page.
+	After, Before string
+	PageSize      int
+}
+
+// Filtered reports whether the list is narrowed by a search or a filter.
+func (p UserListParams) Filtered() bool {
+	return p.Q != "" || p.Active != nil || p.Staff != nil || p.Superuser != nil || p.Group != ""
+}
+
+// UserRow is one line of the list: the user and the names of its groups.
+type UserRow struct {
+	User
+	Groups []string
+}
+
+// UserPage is one page of the list with the cursors of its neighbours;
+// an empty cursor means there is no such page.
+type UserPage struct {
+	Rows       []UserRow
+	Next, Prev string
+}
+
+// ErrBadCursor is returned for a cursor that was not made by this list
+// with the same sort (tampered with, truncated, or from another sort).
+var ErrBadCursor = errors.New("invalid page cursor")
+
+type cursor struct {
+	str  string
+	at   time.Time
+	id   int64
+	time bool
+}
+
+func (c cursor) value() any {
+	if c.time {
+		return c.at
+	}
+	return c.str
+}
+
+// encodeCursor makes the opaque cursor of row u under sort: the sort's
+// name, the key's value and the id, in URL-safe base64.
+func encodeCursor(sort string, u *User) string {
+	var v string
+	switch sort {
+	case SortEmail:
+		v = u.EmailKey
+	case SortJoined:
+		v = strconv.FormatInt(u.DateJoined.UnixMicro(), 10)
+	case SortLastLogin:
+		at := neverSignedIn
+		if u.LastLogin != nil {
+			at = *u.LastLogin
+		}
+		v = strconv.FormatInt(at.UnixMicro(), 10)
+	default:
+		v = u.UsernameKey
+	}
+	raw := sort + "|" + v + "|" + strconv.FormatInt(u.ID, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func decodeCursor(sort, s string) (cursor, error) {
+	if len(s) > 2048 {
+		return cursor{}, ErrBadCursor
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, ErrBadCursor
+	}
+	raw := string(b)
+	name, rest, ok := strings.Cut(raw, "|")
+	i := strings.LastIndexByte(rest, '|')
+	if !ok || i < 0 || name != sort {
+		return cursor{}, ErrBadCursor
+	}
+	v, idText := rest[:i], rest[i+1:]
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return cursor{}, ErrBadCursor
+	}
+	c := cursor{id: id}
+	switch sort {
+	case SortJoined, SortLastLogin:
+		us, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return cursor{}, ErrBadCursor
+		}
+		c.time, c.at = true, time.UnixMicro(us).UTC()
+	default:
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return cursor{}, ErrBadCursor
+		}
+		c.str = v
+	}
+	return c, nil
+}
+
+// escapeLike quotes LIKE's wildcards so q matches literally (ESCAPE '\').
+func escapeLike(q string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+}
+
+// SearchKey folds a search the way username_key and email_key are folded,
+// so the substring search can use their trigram indexes.
+func SearchKey(q string) string { return strings.ToLower(strings.TrimSpace(q)) }
+
+// List returns one page of the user list. On PostgreSQL the substring
+// search uses the trigram indexes on username_key and email_key, and each
+// sort walks its (key, id) index from the cursor.
+func (s Users) List(ctx context.Context, p UserListParams) (UserPage, error) {
+	if p.PageSize < 1 {
+		return UserPage{}, fmt.Errorf("user list: page size %d", p.PageSize)
+	}
+	if !ValidUserSort(p.Sort) {
+		return UserPage{}, fmt.Errorf("user list: unknown sort %q", p.Sort)
+	}
+	sql, args, ok, err := s.listQuery(ctx, p)
+	if err != nil || !ok {
+		return UserPage{}, err
+	}
+	var users []User
+	if err := s.DB.NewRaw(sql, args...).Scan(ctx, &users); err != nil {
+		return UserPage{}, fmt.Errorf("user list: %w", err)
+	}
+	n := p.PageSize
+	more := len(users) > n
+	if more {
+		users = users[:n]
+	}
+	var page UserPage
+	if p.Before != "" {
+		if !more {
+			// Back at the start: show a whole first page, not the few rows
+			// that were left before the cursor.
+			first := p
+			first.Before = ""
+			return s.List(ctx, first)
+		}
+		slices.Reverse(users)
+		page.Prev = encodeCursor(p.Sort, &users[0])
+		page.Next = encodeCursor(p.Sort, &users[len(users)-1])
+	} else {
+		if more {
+			page.Next = encodeCursor(p.Sort, &users[len(users)-1])
+		}
+		if p.After != "" && len(users) > 0 {
+			page.Prev = encodeCursor(p.Sort, &users[0])
+		}
+	}
+	groups, err := s.groupsOf(ctx, users)
+	if err != nil {
+		return UserPage{}, err
+	}
+	page.Rows = make([]UserRow, len(users))
+	for i, u := range users {
+		page.Rows[i] = UserRow{User: u, Groups: groups[u.ID]}
+	}
+	return page, nil
+}
+
+// listQuery builds the page's query; ok is false when it cannot match
+// anything (an unknown group).
+func (s Users) listQuery(ctx context.Context, p UserListParams) (string, []any, bool, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if q := SearchKey(p.Q); q != "" {
+		pattern := "%" + escapeLike(q) + "%"
+		where = append(where, `(u.username_key LIKE ? ESCAPE '\' OR u.email_key LIKE ? ESCAPE '\')`)
+		args = append(args, pattern, pattern)
+	}
+	for _, f := range []struct {
+		col string
+		v   *bool
+	}{{"u.is_active", p.Active}, {"u.is_staff", p.Staff}, {"u.is_superuser", p.Superuser}} {
+		switch {
+		case f.v == nil:
+		case *f.v:
+			where = append(where, f.col)
+		default:
+			where = append(where, "NOT "+f.col)
+		}
+	}
+	if p.Group != "" {
+		// Resolved first, so the planner sees a constant group id and its
+		// statistics: a small group starts from user_groups, a large one
+		// from the sort's index.
+		g, err := Groups{DB: s.DB}.ByName(ctx, p.Group)
+		if IsNotFound(err) {
+			return "", nil, false, nil
+		}
+		if err != nil {
+			return "", nil, false, err
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM user_groups AS ug WHERE ug.user_id = u.id AND ug.group_id = ?)")
+		args = append(args, g.ID)
+	}
+
+	key := sortExpr(p.Sort)
+	backward := p.Before != ""
+	// Scanning backwards from a "before" cursor reads the index the other
+	// way; the page is put back in order afterwards.
+	desc := p.Desc != backward
+	if c := p.After + p.Before; c != "" {
+		if p.After != "" && p.Before != "" {
+			return "", nil, false, ErrBadCursor
+		}
+		cur, err := decodeCursor(p.Sort, c)
+		if err != nil {
+			return "", nil, false, err
+		}
+		op := ">"
+		if desc {
+			op = "<"
+		}
+		where = append(where, "("+key+", u.id) "+op+" (?, ?)")
+		args = append(args, cur.value(), cur.id)
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	sql := "SELECT u.* FROM users AS u"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += " ORDER BY " + key + " " + dir + ", u.id " + dir + " LIMIT ?"
+	args = append(args, p.PageSize+1)
+	return sql, args, true, nil
+}
+
+// ExplainList returns PostgreSQL's EXPLAIN ANALYZE of the page's query, for
+// benchmarks and diagnosis.
+func (s Users) ExplainList(ctx context.Context, p UserListParams) (string, error) {
+	sql, args, ok, err := s.listQuery(ctx, p)
+	if err != nil || !ok {
+		return "", err
+	}
+	var lines []string
+	if err := s.DB.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+sql, args...).Scan(ctx, &lines); err != nil {
+		return "", fmt.Errorf("explain user list: %w", err)
+	}
+	return s.DB.NewRaw(sql, args...).String() + "\n\n" + strings.Join(lines, "\n"), nil
+}
+
+// groupsOf loads the group names of the given users in one query.
+func (s Users) groupsOf(ctx context.Context, users []User) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(users) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	var rows []struct {
+		UserID int64  `bun:"user_id"`
+		Name   string `bun:"name"`
+	}
+	err := s.DB.NewRaw(`SELECT ug.user_id, g.name FROM user_groups AS ug JOIN groups AS g ON g.id = ug.group_id
+WHERE ug.user_id IN (?) ORDER BY g.name_key, g.id`, bun.In(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("groups of listed users: %w", err)
+	}
+	for _, r := range rows {
+		out[r.UserID] = append(out[r.UserID], r.Name)
+	}
+	return out, nil
+}
+
+// UserCount is how many users the list says there are.
+type UserCount struct {
+	N int64
+	// Approx marks PostgreSQL's planner estimate (pg_class.reltuples),
+	// used for large tables instead of counting them.
+	Approx bool
+	// AtLeast marks a count that stopped at its cap: "more than N".
+	AtLeast bool
+}
+
+// countCap bounds the rows an exact count may read.
+const countCap = 10000
+
+// CountAll says how many users there are without reading a large table:
+// PostgreSQL's own estimate once it is past countCap, else an exact count
+// that stops reading at countCap.
+func (s Users) CountAll(ctx context.Context) (UserCount, error) {
+	if IsPostgres(s.DB) {
+		var est float64
+		err := s.DB.NewRaw("SELECT reltuples FROM pg_class WHERE oid = to_regclass('users')").Scan(ctx, &est)
+		if err != nil {
+			return UserCount{}, fmt.Errorf("estimate users: %w", err)
+		}
+		if est >= countCap {
+			return UserCount{N: int64(est), Approx: true}, nil
+		}
+	}
+	var n int64
+	err := s.DB.NewRaw("SELECT count(*) FROM (SELECT 1 FROM users LIMIT ?) AS capped", countCap+1).Scan(ctx, &n)
+	if err != nil {
+		return UserCount{}, fmt.Errorf("count users: %w", err)
+	}
+	if n > countCap {
+		return UserCount{N: countCap, AtLeast: true}, nil
+	}
+	return UserCount{N: n}, nil
+}
