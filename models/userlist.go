@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -235,8 +236,23 @@ func (s Users) listQuery(ctx context.Context, p UserListParams) (string, []any, 
 	)
 	if q := SearchKey(p.Q); q != "" {
 		pattern := "%" + escapeLike(q) + "%"
-		where = append(where, `(u.username_key LIKE ? ESCAPE '\' OR u.email_key LIKE ? ESCAPE '\')`)
-		args = append(args, pattern, pattern)
+		arms := make([]string, 0, 2)
+		for _, col := range []string{"username_key", "email_key"} {
+			arm := "u." + col + ` LIKE ? ESCAPE '\'`
+			args = append(args, pattern)
+			hint, err := s.indexHint(ctx, col, q)
+			if err != nil {
+				return "", nil, false, err
+			}
+			if hint != q {
+				// The index looks for the rare part; the whole search is
+				// checked on the rows it finds (|| '' hides it from the index).
+				arm = "(u." + col + ` LIKE ? ESCAPE '\' AND (u.` + col + ` || '') LIKE ? ESCAPE '\')`
+				args = append(args[:len(args)-1], "%"+escapeLike(hint)+"%", pattern)
+			}
+			arms = append(arms, arm)
+		}
+		where = append(where, "("+strings.Join(arms, " OR ")+")")
 	}
 	for _, f := range []struct {
 		col string
@@ -373,4 +389,120 @@ func (s Users) CountAll(ctx context.Context) (UserCount, error) {
 		return UserCount{N: countCap, AtLeast: true}, nil
 	}
 	return UserCount{N: n}, nil
+}
+
+// A trigram index answers LIKE '%q%' by intersecting the row lists of
+// every trigram of q, and a trigram found in most rows ("use" of "user…",
+// "com" of ".com") makes that slow however rare q is: on a million seeded
+// users, q=user0123 took 14 ms this way against 0.9 ms for its rare part
+// "r0123". So on PostgreSQL the index is given the longest run of q whose
+// trigrams are rare in a sample of the column (the planner's own histogram
+// in pg_stats), and the rows it finds are checked against the whole of q:
+// the same rows, found faster.
+
+// commonShare is the share of sampled values above which a trigram is common.
+const commonShare = 5 // one in five
+
+// sampleTTL is how long a column sample is used before it is read again.
+const sampleTTL = 10 * time.Minute
+
+type columnSample struct {
+	at   time.Time
+	vals map[string][]string
+}
+
+var samples = struct {
+	sync.Mutex
+	byDB map[*bun.DB]columnSample
+}{byDB: map[*bun.DB]columnSample{}}
+
+// indexHint returns the part of q that the trigram index of col should
+// look for: q itself, unless q has common trigrams and a run of rare ones.
+func (s Users) indexHint(ctx context.Context, col, q string) (string, error) {
+	if !IsPostgres(s.DB) || utf8.RuneCountInString(q) < 4 {
+		return q, nil
+	}
+	sample, err := s.columnSample(ctx)
+	if err != nil {
+		return "", err
+	}
+	return rarePart(q, sample[col]), nil
+}
+
+func (s Users) columnSample(ctx context.Context) (map[string][]string, error) {
+	db, cacheable := s.DB.(*bun.DB)
+	if cacheable {
+		samples.Lock()
+		c, ok := samples.byDB[db]
+		samples.Unlock()
+		if ok && time.Since(c.at) < sampleTTL {
+			return c.vals, nil
+		}
+	}
+	var rows []struct {
+		Col string `bun:"attname"`
+		Val string `bun:"v"`
+	}
+	err := s.DB.NewRaw(`SELECT s.attname, v FROM pg_stats AS s, unnest(s.histogram_bounds::text::text[]) AS v
+WHERE s.schemaname = current_schema() AND s.tablename = 'users' AND s.attname IN ('username_key', 'email_key')`).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("sample of user keys: %w", err)
+	}
+	vals := map[string][]string{}
+	for _, r := range rows {
+		vals[r.Col] = append(vals[r.Col], r.Val)
+	}
+	if cacheable {
+		samples.Lock()
+		samples.byDB[db] = columnSample{at: time.Now(), vals: vals}
+		samples.Unlock()
+	}
+	return vals, nil
+}
+
+// rarePart returns the longest substring of q whose trigrams are each in
+// at most one sampled value in commonShare; q itself when all of its
+// trigrams are rare, when all are common, or when the sample is too small
+// to tell. Any substring of q finds every row that q finds.
+func rarePart(q string, sample []string) string {
+	r := []rune(q)
+	n := len(r) - 2 // trigrams
+	if n < 1 || len(sample) < 20 {
+		return q
+	}
+	common := make([]bool, n)
+	anyCommon := false
+	for i := range n {
+		tri := string(r[i : i+3])
+		hits := 0
+		for _, v := range sample {
+			if strings.Contains(v, tri) {
+				hits++
+			}
+		}
+		common[i] = hits*commonShare > len(sample)
+		anyCommon = anyCommon || common[i]
+	}
+	if !anyCommon {
+		return q
+	}
+	best, bestLen := -1, 0
+	for i := 0; i < n; {
+		if common[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < n && !common[j] {
+			j++
+		}
+		if j-i > bestLen {
+			best, bestLen = i, j-i
+		}
+		i = j
+	}
+	if best < 0 {
+		return q
+	}
+	return string(r[best : best+bestLen+2])
 }
