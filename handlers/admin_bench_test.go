@@ -180,8 +180,8 @@ type durations struct {
 }
 
 func (d *durations) Enabled(context.Context, slog.Level) bool { return true }
-func (d *durations) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d *durations) WithGroup(string) slog.Handler           { return d }
+func (d *durations) WithAttrs([]slog.Attr) slog.Handler       { return d }
+func (d *durations) WithGroup(string) slog.Handler            { return d }
 func (d *durations) Handle(_ context.Context, r slog.Record) error {
 	if r.Message != "request" {
 		return nil
@@ -207,4 +207,3 @@ func (d *durations) take() []time.Duration {
 	d.ds = nil
 	return out
 }
-
