@@ -148,6 +148,18 @@ CREATE INDEX users_staff_partial ON users (id) WHERE is_staff;
 CREATE INDEX users_inactive_partial ON users (id) WHERE NOT is_active;
 CREATE INDEX audit_events_actor ON audit_events (actor_id, id)`,
 	},
+	{
+		name:    "20261122000500",
+		comment: "outbox: mails given up for good; index of the due queue",
+		// A mail whose recipient the SMTP server refuses for good is marked
+		// failed instead of being retried forever. The senders' claim query
+		// reads only undelivered, unfailed rows in due order: a partial index
+		// keeps that cheap however many delivered rows the table holds.
+		sql: `
+ALTER TABLE outbox ADD COLUMN failed_at {{ts}};
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL`,
+	},
 }
 
 func seedBuiltinPerms(ctx context.Context, tx bun.Tx) error {
