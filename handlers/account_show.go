@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/gatehouse/gatehouse/components/pages"
+	"github.com/gatehouse/gatehouse/models"
 )
 
 func (s *Server) accountShow(c fiber.Ctx) error {
@@ -21,11 +22,19 @@ func (s *Server) accountShow(c fiber.Ctx) error {
 	}
 	perms := v.Principal.Effective(known)
 	sort.Strings(perms)
+	pending, err := models.Tokens{DB: s.DB}.Pending(c.Context(), u.ID, models.TokenEmailChange, s.Now())
+	if err != nil {
+		return err
+	}
+	p := s.props(c, "Your account")
 	view := pages.AccountView{
 		Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified,
 		IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser,
 		DateJoined: u.DateJoined, LastLogin: u.LastLogin,
-		Groups: groups, Perms: perms, Now: s.Now(),
+		Groups: groups, Perms: perms, Now: s.Now(), CSRF: p.CSRF,
 	}
-	return s.page(c, fiber.StatusOK, s.props(c, "Your account"), pages.Account(view))
+	if pending != nil {
+		view.PendingEmail = pending.Email
+	}
+	return s.page(c, fiber.StatusOK, p, pages.Account(view))
 }

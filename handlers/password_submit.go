@@ -1,14 +1,23 @@
 package handlers
 
 import (
-	"github.com/gofiber/fiber/v3"
+	"context"
 
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/session"
+	"github.com/uptrace/bun"
+
+	mailc "github.com/gatehouse/gatehouse/components/mail"
 	"github.com/gatehouse/gatehouse/components/pages"
 	"github.com/gatehouse/gatehouse/forms"
+	"github.com/gatehouse/gatehouse/models"
 )
 
 // passwordSubmit changes the password after checking the current one, ends
-// every other session of the user and keeps this one under a new id.
+// every other session of the user, keeps this one under a new id and tells
+// the user by mail. The current password is the re-authentication here, so
+// the route has no mustReauth (it would ask twice); a correct one restarts
+// the re-authentication window.
 func (s *Server) passwordSubmit(c fiber.Ctx) error {
 	v := viewerOf(c)
 	u := v.User
@@ -29,14 +38,28 @@ func (s *Server) passwordSubmit(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.users.SetPasswordHash(ctx, u.ID, hash, true); err != nil {
+	now := s.Now()
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := (models.Users{DB: tx}).SetPasswordHash(ctx, u.ID, hash, true); err != nil {
+			return err
+		}
+		if err := (models.Tokens{DB: tx}).Revoke(ctx, u.ID, now, models.TokenPasswordReset); err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, mailc.PasswordChanged(u.Email, u.Username, mailTime(now), clientIP(c), s.link("/password-reset")))
+	})
+	if err != nil {
 		return err
 	}
+	s.wakeMailer()
 	if _, err := s.endSessions(ctx, u.ID, currentSessionID(c)); err != nil {
 		return err
 	}
 	if err := s.rotateSession(c, u.ID); err != nil {
 		return err
+	}
+	if m := session.FromContext(c); m != nil {
+		m.Set(keyAuthAt, now.Unix())
 	}
 	s.event(c, "password_changed", u.ID, u.Username, "")
 	s.Log.Info("password changed", "user", u.Username, "user_id", u.ID, "ip", clientIP(c))

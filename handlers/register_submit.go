@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/uptrace/bun"
 
 	"github.com/gatehouse/gatehouse/auth"
+	mailc "github.com/gatehouse/gatehouse/components/mail"
 	"github.com/gatehouse/gatehouse/components/pages"
 	"github.com/gatehouse/gatehouse/forms"
 	"github.com/gatehouse/gatehouse/models"
@@ -69,7 +72,8 @@ func (s *Server) registerSubmit(c fiber.Ctx) error {
 	s.Log.Info("signed up", "user", u.Username, "user_id", u.ID, "ip", ip)
 
 	if s.Config.MandatoryVerification() {
-		return s.unverifiedPage(c, u)
+		// The account exists; it signs in once the address is confirmed.
+		return s.unverifiedView(c, u, fiber.StatusOK, "", "")
 	}
 	if err := s.signIn(c, u, false); err != nil {
 		return err
@@ -87,7 +91,23 @@ func (s *Server) registerFailed(c fiber.Ctx, f forms.Register, errs forms.Errors
 	return s.page(c, fiber.StatusUnprocessableEntity, p, pages.Register(view, p.CSRF))
 }
 
-// createUser inserts the new account.
+// createUser inserts the new account, its verification link and the mail
+// that carries the link, in one transaction: no account without its mail,
+// no mail for an account that was not made.
 func (s *Server) createUser(c fiber.Ctx, u *models.User) error {
-	return s.users.Create(c.Context(), u)
+	err := s.DB.RunInTx(c.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := (models.Users{DB: tx}).Create(ctx, u); err != nil {
+			return err
+		}
+		raw, err := s.issueToken(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL)
+		if err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, mailc.VerifyEmail(u.Email, u.Username, s.link("/verify-email/"+raw)))
+	})
+	if err != nil {
+		return err
+	}
+	s.wakeMailer()
+	return nil
 }

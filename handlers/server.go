@@ -32,6 +32,9 @@ type Deps struct {
 	Now     func() time.Time // tests move the clock
 	// SecretKey signs tokens; rotating it invalidates outstanding links.
 	SecretKey string
+	// Mailer is woken after a transaction put mail in the outbox (the
+	// background sender in package mail); nil means it only polls.
+	Mailer interface{ Notify() }
 }
 
 // Server is the Fiber app and the stores its handlers share.

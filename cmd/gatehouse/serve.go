@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/handlers"
 	"github.com/gatehouse/gatehouse/kv"
+	"github.com/gatehouse/gatehouse/mail"
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -36,10 +37,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer closeDeps()
+	stopMail, err := startMail(ctx, cfg, db, log, &deps)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 
 	srv := handlers.New(deps)
 	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL.String(), "database", dbKind(db),
-		"session_store", storeKind(cfg), "startup_ms", time.Since(start).Milliseconds())
+		"session_store", storeKind(cfg), "mail", mailKind(cfg), "startup_ms", time.Since(start).Milliseconds())
 	// Requests in flight finish after SIGTERM; new ones are refused.
 	err = srv.App().Listen(cfg.Addr, fiber.ListenConfig{
 		GracefulContext:       ctx,
@@ -88,6 +94,50 @@ func buildDeps(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Log
 	return handlers.Deps{
 		Config: cfg, DB: db, Store: store, Hasher: hasher, Proxies: proxies, Log: log, SecretKey: secret,
 	}, closeStore, nil
+}
+
+// startMail runs the outbox sender (and the expiry of old link tokens) in
+// the background; the returned function stops it after the HTTP server,
+// letting a batch already handed to the SMTP server be recorded.
+func startMail(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Logger, deps *handlers.Deps) (func(), error) {
+	transport, err := mail.FromConfig(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	sender := mail.NewSender(db, transport, mail.Options{Log: log})
+	deps.Mailer = sender
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{}, 2)
+	go func() { sender.Run(bg); done <- struct{}{} }()
+	go func() { tokenExpiryLoop(bg, db, log); done <- struct{}{} }()
+	return func() { cancel(); <-done; <-done }, nil
+}
+
+// tokenExpiryLoop deletes link tokens a day after they expired (used ones
+// too: used_at kept them dead meanwhile).
+func tokenExpiryLoop(ctx context.Context, db *bun.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := models.Tokens{DB: db}.DeleteExpired(ctx, time.Now().Add(-24*time.Hour))
+			if err != nil {
+				log.Warn("expire tokens", "err", err)
+			} else if n > 0 {
+				log.Debug("expired tokens", "rows", n)
+			}
+		}
+	}
+}
+
+func mailKind(cfg config.Config) string {
+	if cfg.SMTPURL == nil {
+		return "log"
+	}
+	return cfg.SMTPURL.Scheme + "://" + cfg.SMTPURL.Host
 }
 
 // expireLoop removes expired sessions and counters from the embedded store.

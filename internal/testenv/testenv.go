@@ -28,7 +28,9 @@ import (
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/handlers"
+	"github.com/gatehouse/gatehouse/internal/smtptest"
 	"github.com/gatehouse/gatehouse/kv"
+	"github.com/gatehouse/gatehouse/mail"
 	"github.com/gatehouse/gatehouse/models"
 )
 
@@ -41,7 +43,10 @@ type Env struct {
 	Clock  *Clock
 	Config config.Config
 	Hasher *auth.Hasher
-	logs   *syncBuffer
+	// Mail is the outbox sender, when Options.SMTP started one.
+	Mail *mail.Sender
+	log  *slog.Logger
+	logs *syncBuffer
 }
 
 // Options adjust the server a test starts.
@@ -49,6 +54,9 @@ type Options struct {
 	Env map[string]string // extra GATEHOUSE_* variables
 	// Deps, when set, may change the dependencies before the server starts.
 	Deps func(*handlers.Deps)
+	// SMTP, when set, points GATEHOUSE_SMTP_URL at this server and runs the
+	// outbox sender with the test clock and quick retries.
+	SMTP *smtptest.Server
 }
 
 // Postgres reports whether tests run against PostgreSQL.
@@ -76,6 +84,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 
 	env := map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:0"}
+	if o.SMTP != nil {
+		env["GATEHOUSE_SMTP_URL"] = o.SMTP.URL()
+	}
 	for k, v := range o.Env {
 		env[k] = v
 	}
@@ -96,6 +107,11 @@ func New(t testing.TB, opts ...Options) *Env {
 		Now:       clock.Now,
 		SecretKey: "test-secret-key-0123456789abcdefghijklmnop",
 	}
+	e := &Env{DB: db, Store: store, Clock: clock, Config: cfg, Hasher: hasher, log: deps.Log, logs: logs}
+	if o.SMTP != nil {
+		e.Mail = e.StartSender(t)
+		deps.Mailer = e.Mail
+	}
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
@@ -111,8 +127,26 @@ func New(t testing.TB, opts ...Options) *Env {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &Env{URL: "http://" + ln.Addr().String(), DB: db, Store: store, Server: srv, Clock: clock,
-		Config: cfg, Hasher: hasher, logs: logs}
+	e.URL, e.Server = "http://"+ln.Addr().String(), srv
+	return e
+}
+
+// StartSender runs an outbox sender on the env's database and the
+// configured transport until t ends: another instance's sender, for tests
+// of several senders sharing one outbox.
+func (e *Env) StartSender(t testing.TB) *mail.Sender {
+	t.Helper()
+	tr, err := mail.FromConfig(e.Config, e.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mail.NewSender(e.DB, tr, mail.Options{Poll: 25 * time.Millisecond, Backoff: 25 * time.Millisecond,
+		MaxBackoff: 200 * time.Millisecond, Now: e.Clock.Now, Log: e.log})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s
 }
 
 // TTL is the time a session-store entry has left.
