@@ -48,6 +48,11 @@ func (s *Server) userView(c fiber.Ctx, id int64) (admin.UserView, error) {
 	for _, g := range groups {
 		v.Groups = append(v.Groups, g.Group)
 	}
+	if v.Access.UsersChange {
+		if v.Sessions, err = s.userSessions(ctx, id, currentSessionID(c)); err != nil {
+			return admin.UserView{}, err
+		}
+	}
 	return v, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse/gatehouse/components/pages"
 	"github.com/gatehouse/gatehouse/forms"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -49,8 +50,10 @@ type UserView struct {
 	Alert     string
 	PwErrors  forms.Errors
 	PwChecked bool
-	Now       time.Time
-	CSRF      string
+	// Sessions are the user's active sessions (loaded with users.change).
+	Sessions []pages.SessionRow
+	Now      time.Time
+	CSRF     string
 }
 
 // GroupListView is what /admin/groups shows.
