@@ -159,6 +159,14 @@ func (s *Server) loadViewer(c fiber.Ctx) error {
 		}
 		return c.Next()
 	}
+	// Fiber's absolute timeout counts from when the anonymous session was
+	// made, on the wall clock; this counts from sign-in, on the server's clock.
+	if created, _ := m.Get(keyCreated).(int64); s.Now().Sub(time.Unix(created, 0)) > absoluteTimeout {
+		if err := s.endSession(c, m, uid); err != nil {
+			return err
+		}
+		return c.Next()
+	}
 	u, err := s.users.ByID(c.Context(), uid)
 	if models.IsNotFound(err) || (err == nil && !u.IsActive) {
 		if err := s.endSession(c, m, uid); err != nil {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/testenv"
+	"github.com/gatehouse/gatehouse/models"
 )
 
 func TestAccountLockoutAcrossUsernameAndEmail(t *testing.T) {
@@ -42,6 +44,9 @@ func TestAccountLockoutAcrossUsernameAndEmail(t *testing.T) {
 	ra2, _ := strconv.Atoi(r.Header.Get("Retry-After"))
 	if r.StatusCode != http.StatusTooManyRequests || ra2 > ra {
 		t.Fatalf("window extended by refused attempts: %d → %d (status %d)", ra, ra2, r.StatusCode)
+	}
+	if es, _ := (models.Audit{DB: env.DB}).Recent(context.Background(), "rate_limited", 5); len(es) == 0 {
+		t.Error("no audit event for the rate-limit trip")
 	}
 	// Another client (another browser, same IP) is refused for this account too.
 	other := env.Client(t)

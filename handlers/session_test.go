@@ -211,3 +211,26 @@ func TestRehashOnSignIn(t *testing.T) {
 		t.Fatalf("not re-hashed: %s", got.PasswordHash)
 	}
 }
+
+func TestAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	if testenv.Redis() {
+		t.Log("absolute expiry by clock runs on the embedded store only")
+		return
+	}
+	env.CreateUser(t, "xena", "xena@example.com", "a long secret phrase")
+	c := env.Client(t)
+	start := env.Clock.Now()
+	c.Post("/login", url.Values{"login": {"xena"}, "password": {"a long secret phrase"}, "remember": {"on"}})
+	for _, day := range []int{10, 20, 29} {
+		env.Clock.Advance(time.Duration(day)*24*time.Hour - env.Clock.Now().Sub(start))
+		if r := c.Get("/account"); r.StatusCode != 200 {
+			t.Fatalf("remembered session ended on day %d: %d", day, r.StatusCode)
+		}
+	}
+	env.Clock.Advance(3 * 24 * time.Hour) // day 32: past 30 days since sign-in
+	if r := c.Get("/account"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("session alive 32 days after sign-in: %d", r.StatusCode)
+	}
+}
