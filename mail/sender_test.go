@@ -291,3 +291,41 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// BenchmarkOutboxTwoSenders: mails per second through two senders sharing
+// one outbox into a local SMTP server (go test -bench Outbox -benchtime 500x ./mail).
+func BenchmarkOutboxTwoSenders(b *testing.B) {
+	db := testenv.OpenDB(b)
+	if _, err := models.Migrate(context.Background(), db); err != nil {
+		b.Fatal(err)
+	}
+	srv := smtptest.Start(b)
+	u, _ := url.Parse(srv.URL())
+	base, _ := url.Parse("https://gate.example")
+	for i := range b.N {
+		m := &models.OutboxMail{To: fmt.Sprintf("b%d@example.com", i), Subject: "bench", TextBody: "x", HTMLBody: "<p>x</p>"}
+		if err := (models.Outbox{DB: db}).Enqueue(context.Background(), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		tr, err := mail.NewSMTP(u, base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := mail.NewSender(db, tr, mail.Options{Poll: 10 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+		wg.Add(1)
+		go func() { defer wg.Done(); s.Run(ctx) }()
+	}
+	srv.WaitCount(b.N, time.Minute)
+	b.StopTimer()
+	cancel()
+	wg.Wait()
+	if got := len(srv.Messages()); got != b.N {
+		b.Fatalf("%d delivered, want %d", got, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+}
