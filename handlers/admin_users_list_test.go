@@ -15,7 +15,7 @@ import (
 func TestUserListSearchAndFilters(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	c, root := adminClient(t, env, "root", testenv.Superuser)
+	c, _ := adminClient(t, env, "root", testenv.Superuser)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	us := insertUsers(t, env, []member{
 		{name: "Alice", joined: base, active: true},
@@ -68,7 +68,6 @@ func TestUserListSearchAndFilters(t *testing.T) {
 	if !testenv.Contains(r.Body, "No users match 'zzz'", `href="/admin/users?staff=yes">Clear search`) {
 		t.Errorf("empty state:\n%s", r.Body)
 	}
-	_ = root
 }
 
 func TestUserListHTMXAnswersTheTableOnly(t *testing.T) {
