@@ -74,6 +74,19 @@ func TestBrowserAdminLiveSearch(t *testing.T) {
 	bWait(t, ctx, `document.querySelector("[data-bulk-count]").textContent === "2"`)
 	browsertest.Axe(t, ctx)
 	browsertest.Screenshot(t, ctx, filepath.Join(shotDir(t), "admin-users.png"))
+
+	// e. Deactivate asks first; declined, nothing is sent; accepted, the
+	// table comes back in place with a toast.
+	bEval[bool](t, ctx, `window.__asked = ""; window.confirm = (m) => { window.__asked = m; return false; }; true`)
+	bDo(t, ctx, chromedp.Click(chromedp.CSS(`button[value="deactivate"]`)))
+	bWait(t, ctx, `window.__asked.startsWith("Deactivate 2 selected users?")`)
+	bEval[bool](t, ctx, `window.__marker = 2; window.confirm = () => true; true`)
+	bDo(t, ctx, chromedp.Click(chromedp.CSS(`button[value="deactivate"]`)))
+	bWait(t, ctx, `(document.querySelector("#toasts [role=status]") || {}).textContent === "2 users deactivated."`)
+	got = bEval[[]string](t, ctx, `[String(window.__marker), String(document.querySelectorAll("#user-table .badge-no").length >= 6), `+rows+`]`)
+	if strings.Join(got, "|") != "2|true|alpha1,alpha2" {
+		t.Errorf("after bulk deactivate: marker, inactive badges, rows = %q", got)
+	}
 	console.clean(t, "/admin/users")
 }
 

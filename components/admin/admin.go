@@ -46,10 +46,9 @@ type UserView struct {
 	ViewerIsSuperuser bool
 	Self              bool
 	// Edit is the form as posted after a refusal (else the user's values).
-	Edit      *forms.UserEdit
-	Alert     string
-	PwErrors  forms.Errors
-	PwChecked bool
+	Edit     *forms.UserEdit
+	Alert    string
+	PwErrors forms.Errors
 	// Sessions are the user's active sessions (loaded with users.change).
 	Sessions []pages.SessionRow
 	Now      time.Time
