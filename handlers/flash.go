@@ -27,25 +27,23 @@ var flashes = map[string]string{
 
 const flashCookie = "gatehouse_flash"
 
-// flash shows a message on this answer (htmx) or on the next page (redirect).
+// flash shows a message on this answer or, after a redirect (303 or
+// HX-Redirect), on the next page.
 func (s *Server) flash(c fiber.Ctx, code string) {
 	if _, ok := flashes[code]; !ok {
 		return
 	}
 	c.Locals(localFlash, code)
-	if isHTMX(c) {
-		return
-	}
 	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: code, Path: "/", HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteLaxMode, Secure: s.Config.SecureCookies(), MaxAge: 60})
 }
 
 // takeFlash returns the message for this page, once.
 func (s *Server) takeFlash(c fiber.Ctx) string {
-	if code, _ := c.Locals(localFlash).(string); code != "" && isHTMX(c) {
-		return flashes[code]
+	code, _ := c.Locals(localFlash).(string)
+	if code == "" {
+		code = c.Cookies(flashCookie)
 	}
-	code := c.Cookies(flashCookie)
 	if code == "" {
 		return ""
 	}

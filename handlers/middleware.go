@@ -152,12 +152,21 @@ func (s *Server) loadViewer(c fiber.Ctx) error {
 	}
 	uid, _ := m.Get(keyUserID).(int64)
 	if uid == 0 {
-		if m.Fresh() && !startsSession(c) {
+		// A session nobody signed into is not kept: a failed sign-in or an
+		// unknown cookie leaves nothing on the server.
+		if !startsSession(c) {
 			if err := m.Destroy(); err != nil {
 				return fmt.Errorf("drop empty session: %w", err)
 			}
+			return c.Next()
 		}
-		return c.Next()
+		err := c.Next()
+		if id, _ := m.Get(keyUserID).(int64); id == 0 {
+			if derr := m.Destroy(); derr != nil && err == nil {
+				err = fmt.Errorf("drop empty session: %w", derr)
+			}
+		}
+		return err
 	}
 	// Fiber's absolute timeout counts from when the anonymous session was
 	// made, on the wall clock; this counts from sign-in, on the server's clock.

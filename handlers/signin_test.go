@@ -72,6 +72,9 @@ func TestLoginFailureIsGeneric(t *testing.T) {
 		if !strings.Contains(r.Body, `value="`+tc.login+`"`) || strings.Contains(r.Body, tc.password) {
 			t.Errorf("%s: login not kept or password echoed", tc.login)
 		}
+		if sid := c.Cookie("gatehouse_session"); sid != "" {
+			t.Errorf("%s: a failed sign-in left a session cookie %q", tc.login, sid)
+		}
 	}
 }
 
