@@ -52,11 +52,8 @@ func (s *Server) emailSubmit(c fiber.Ctx) error {
 		if err := (models.Tokens{DB: tx}).Revoke(ctx, u.ID, now, models.TokenEmailChange); err != nil {
 			return err
 		}
-		raw, err := s.issueToken(ctx, tx, models.TokenEmailChange, u, f.Email, verifyTTL)
-		if err != nil {
-			return err
-		}
-		return s.queueMail(ctx, tx, mailc.ConfirmNewEmail(f.Email, u.Username, s.link("/verify-email/"+raw)))
+		return s.queueLink(ctx, tx, models.TokenEmailChange, u, f.Email, verifyTTL, "/verify-email/",
+			func(link string) mailc.Mail { return mailc.ConfirmNewEmail(f.Email, u.Username, link) })
 	})
 	if err != nil {
 		return err

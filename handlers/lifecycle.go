@@ -75,6 +75,18 @@ func (s *Server) issueToken(ctx context.Context, db bun.IDB, kind string, u *mod
 	return raw, nil
 }
 
+// queueLink issues a link token for u and queues the mail that carries it,
+// through db (the caller's transaction). path is the link's route prefix,
+// e.g. "/verify-email/"; mail builds the message around the full link.
+func (s *Server) queueLink(ctx context.Context, db bun.IDB, kind string, u *models.User, email string, ttl time.Duration,
+	path string, mail func(link string) mailc.Mail) error {
+	raw, err := s.issueToken(ctx, db, kind, u, email, ttl)
+	if err != nil {
+		return err
+	}
+	return s.queueMail(ctx, db, mail(s.link(path+raw)))
+}
+
 // linkState says whether a mailed link may be used.
 type linkState int
 

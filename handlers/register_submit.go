@@ -99,11 +99,8 @@ func (s *Server) createUser(c fiber.Ctx, u *models.User) error {
 		if err := (models.Users{DB: tx}).Create(ctx, u); err != nil {
 			return err
 		}
-		raw, err := s.issueToken(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL)
-		if err != nil {
-			return err
-		}
-		return s.queueMail(ctx, tx, mailc.VerifyEmail(u.Email, u.Username, s.link("/verify-email/"+raw)))
+		return s.queueLink(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL, "/verify-email/",
+			func(link string) mailc.Mail { return mailc.VerifyEmail(u.Email, u.Username, link) })
 	})
 	if err != nil {
 		return err

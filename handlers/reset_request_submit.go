@@ -63,11 +63,8 @@ func (s *Server) resetRequestSubmit(c fiber.Ctx) error {
 			return s.queueMail(ctx, tx, mailc.PasswordResetUnknown(f.Email, s.link("/register")))
 		}
 		uid = u.ID
-		raw, err := s.issueToken(ctx, tx, models.TokenPasswordReset, u, u.Email, resetTTL)
-		if err != nil {
-			return err
-		}
-		return s.queueMail(ctx, tx, mailc.PasswordReset(u.Email, u.Username, s.link("/password-reset/"+raw)))
+		return s.queueLink(ctx, tx, models.TokenPasswordReset, u, u.Email, resetTTL, "/password-reset/",
+			func(link string) mailc.Mail { return mailc.PasswordReset(u.Email, u.Username, link) })
 	})
 	if err != nil {
 		return err

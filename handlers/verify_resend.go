@@ -76,11 +76,8 @@ func (s *Server) verifyResend(c fiber.Ctx) error {
 // its mail, in one transaction.
 func (s *Server) sendVerification(ctx context.Context, u *models.User) error {
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		raw, err := s.issueToken(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL)
-		if err != nil {
-			return err
-		}
-		return s.queueMail(ctx, tx, mailc.VerifyEmail(u.Email, u.Username, s.link("/verify-email/"+raw)))
+		return s.queueLink(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL, "/verify-email/",
+			func(link string) mailc.Mail { return mailc.VerifyEmail(u.Email, u.Username, link) })
 	})
 	if err != nil {
 		return err
