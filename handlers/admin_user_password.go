@@ -1,8 +1,12 @@
 package handlers
 
 import (
-	"github.com/gofiber/fiber/v3"
+	"context"
 
+	"github.com/gofiber/fiber/v3"
+	"github.com/uptrace/bun"
+
+	mailc "github.com/gatehouse/gatehouse/components/mail"
 	"github.com/gatehouse/gatehouse/forms"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -36,9 +40,18 @@ func (s *Server) adminUserPassword(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.users.SetPasswordHash(ctx, id, hash, true); err != nil {
+	// The user is told by mail, as after a change or reset of their own.
+	now := s.Now()
+	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := (models.Users{DB: tx}).SetPasswordHash(ctx, id, hash, true); err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, mailc.PasswordChanged(v.User.Email, v.User.Username, mailTime(now), clientIP(c), s.link("/password-reset")))
+	})
+	if err != nil {
 		return err
 	}
+	s.wakeMailer()
 	self := viewerOf(c).User.ID == id
 	keep := ""
 	if self {

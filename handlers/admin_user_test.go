@@ -205,6 +205,11 @@ func TestAdminSetsPassword(t *testing.T) {
 	}
 	r = root.Post("/admin/users/"+id+"/password", url.Values{"password": {"Violet harbour lantern 9"}, "password_confirm": {"Violet harbour lantern 9"}})
 	mustStatus(t, r, http.StatusSeeOther, "set password")
+	var mails int
+	testenv.Must(t, env.DB.NewRaw("SELECT count(*) FROM outbox WHERE to_addr = ?", tu.Email).Scan(context.Background(), &mails))
+	if mails != 1 {
+		t.Errorf("the user was not told by mail (%d mails queued)", mails)
+	}
 	if !signedOut(t, target) {
 		t.Fatal("the user's sessions did not end")
 	}

@@ -70,7 +70,7 @@ func Audit(v AuditView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, e := range knownEvents {
+		for _, e := range KnownEvents {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -278,9 +278,12 @@ func Audit(v AuditView) templ.Component {
 	})
 }
 
-// knownEvents suggests event names in the filter box.
-var knownEvents = []string{
-	"login", "login_failed", "logout", "signup", "rate_limited", "password_changed", "reauthenticated", "reauth_failed",
+// KnownEvents suggests event names in the filter box.
+var KnownEvents = []string{
+	"signup", "login", "login_failed", "login_unverified", "logout", "rate_limited",
+	"password_changed", "password_reset_requested", "password_reset", "reauthenticated", "reauth_failed",
+	"verification_sent", "email_verified", "email_change_requested", "email_changed",
+	"session_revoked", "sessions_revoked", "sessions_revoked_by_admin",
 	"user_changed", "user_activated", "user_deactivated", "user_password_set",
 	"group_created", "group_changed", "group_deleted", "superuser_created",
 }

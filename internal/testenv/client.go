@@ -80,13 +80,15 @@ func (c *Client) Post(path string, form url.Values, header ...string) *Response 
 	if c.CSRF == "" {
 		c.Get("/login")
 	}
-	if form == nil {
-		form = url.Values{}
+	// A copy: the caller's values may be shared with another client.
+	f := url.Values{}
+	for k, vs := range form {
+		f[k] = append([]string(nil), vs...)
 	}
-	if !form.Has("csrf_token") {
-		form.Set("csrf_token", c.CSRF)
+	if !f.Has("csrf_token") {
+		f.Set("csrf_token", c.CSRF)
 	}
-	return c.PostRaw(path, form.Encode(), header...)
+	return c.PostRaw(path, f.Encode(), header...)
 }
 
 // PostRaw sends body as a form without touching it.

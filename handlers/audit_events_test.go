@@ -1,0 +1,37 @@
+package handlers_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/components/admin"
+)
+
+// Every audit event a handler records is offered in the audit log's filter.
+func TestAuditEventsAreKnown(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`s\.event\(c, "([a-z_]+)"`)
+	seen := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			seen++
+			if !slices.Contains(admin.KnownEvents, m[1]) {
+				t.Errorf("%s records %q, which the audit filter does not offer", f, m[1])
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("found only %d audit calls; the pattern is stale", seen)
+	}
+}
