@@ -78,6 +78,14 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", c.Path())
 		return s.unavailable(c, what)
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Backends answer, but this request ran out of time (e.g. waiting
+		// for a hashing slot in a flood of sign-ins): busy, not broken.
+		s.Log.Warn("request timed out", "err", err, "path", c.Path(), "ip", clientIP(c))
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return s.problem(c, fiber.StatusServiceUnavailable, "Server busy",
+			"The server is very busy right now. Nothing was changed; try again in a few seconds.")
+	}
 	s.Log.Error("request failed", "err", err, "path", c.Path(), "id", c.Locals(localRequestID))
 	return s.problem(c, fiber.StatusInternalServerError, "Something went wrong",
 		"An unexpected error stopped this request. Try again in a moment; if it keeps happening, tell the site's administrators.")
@@ -85,7 +93,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 
 // deadBackend names the backend that does not answer a ping, or "".
 func (s *Server) deadBackend() string {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	if err := s.DB.PingContext(ctx); err != nil {
 		return "database"

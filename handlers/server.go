@@ -56,7 +56,7 @@ const (
 	absoluteTimeout = 30 * 24 * time.Hour
 	// requestTimeout bounds every database and store call of a request, so a
 	// dead backend becomes a 503 within seconds instead of a hung request.
-	requestTimeout = 3 * time.Second
+	requestTimeout = 2 * time.Second
 	bodyLimit      = 256 << 10
 )
 

@@ -3,15 +3,18 @@ package handlers_test
 import (
 	"context"
 	"database/sql"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/handlers"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/kv"
@@ -182,4 +185,36 @@ func mustOpenPgx(t *testing.T, dsn string) *sql.DB {
 	testenv.Must(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// A flood of sign-ins waits for hashing slots; a request that cannot get
+// one in time is told the server is busy (503), not that it broke.
+func TestHashingFloodIsBusyNotBroken(t *testing.T) {
+	t.Parallel()
+	slow := auth.NewHasher(auth.Params{Memory: 1024, Time: 600, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
+	env := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) { d.Hasher = slow }})
+	env.CreateUser(t, "yuri", "yuri@example.com", "a long secret phrase")
+	// Enough requests that, one hash at a time, the last ones must wait
+	// past the request deadline however fast this machine hashes.
+	const n = 16
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		c := env.Client(t)
+		c.Get("/login")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- c.Post("/login", url.Values{"login": {"yuri"}, "password": {"a long secret phrase"}}).StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	counts := map[int]int{}
+	for s := range statuses {
+		counts[s]++
+	}
+	if counts[http.StatusSeeOther] == 0 || counts[http.StatusServiceUnavailable] == 0 || counts[500] != 0 {
+		t.Fatalf("statuses: %v (want some sign-ins through, the rest 503, no 500)", counts)
+	}
 }
