@@ -191,7 +191,7 @@ func mustOpenPgx(t *testing.T, dsn string) *sql.DB {
 // one in time is told the server is busy (503), not that it broke.
 func TestHashingFloodIsBusyNotBroken(t *testing.T) {
 	t.Parallel()
-	slow := auth.NewHasher(auth.Params{Memory: 1024, Time: 600, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
+	slow := auth.NewHasher(auth.Params{Memory: 1024, Time: 300, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
 	env := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) { d.Hasher = slow }})
 	env.CreateUser(t, "yuri", "yuri@example.com", "a long secret phrase")
 	// Enough requests that, one hash at a time, the last ones must wait
