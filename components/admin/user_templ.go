@@ -296,7 +296,7 @@ func User(v UserView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" hx-target=\"#main\" class=\"card mt-8 max-w-md\" novalidate id=\"password-form\"><h2 class=\"mb-3 text-lg font-semibold\">Set a new password</h2><p class=\"hint mb-3\">The user is signed out everywhere and must use the new password.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" hx-target=\"#main\" class=\"card mx-0 mt-8 max-w-md\" novalidate id=\"password-form\"><h2 class=\"mb-3 text-lg font-semibold\">Set a new password</h2><p class=\"hint mb-3\">The user is signed out everywhere and must use the new password.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -318,7 +318,7 @@ func User(v UserView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</form><section class=\"card mt-8 max-w-2xl\" id=\"user-sessions\" aria-labelledby=\"user-sessions-title\"><h2 class=\"mb-3 text-lg font-semibold\" id=\"user-sessions-title\">Sessions</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</form><section class=\"card mx-0 mt-8 max-w-2xl\" id=\"user-sessions\" aria-labelledby=\"user-sessions-title\"><h2 class=\"mb-3 text-lg font-semibold\" id=\"user-sessions-title\">Sessions</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
