@@ -48,8 +48,10 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		sqldb.SetMaxOpenConns(32)
-		sqldb.SetMaxIdleConns(16)
+		// As many idle connections as open ones: under load a pool that
+		// closes and reopens connections pays PostgreSQL's fork per request.
+		sqldb.SetMaxOpenConns(20)
+		sqldb.SetMaxIdleConns(20)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		db = bun.NewDB(sqldb, pgdialect.New())
 	default:
