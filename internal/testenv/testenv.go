@@ -57,6 +57,9 @@ type Options struct {
 	// SMTP, when set, points GATEHOUSE_SMTP_URL at this server and runs the
 	// outbox sender with the test clock and quick retries.
 	SMTP *smtptest.Server
+	// Peer, when set, makes this server a second instance of Peer's: the
+	// same database and session store, as behind a load balancer.
+	Peer *Env
 }
 
 // Postgres reports whether tests run against PostgreSQL.
@@ -73,14 +76,20 @@ func New(t testing.TB, opts ...Options) *Env {
 		o = opts[0]
 	}
 	ctx := context.Background()
-	db := OpenDB(t)
-	if _, err := models.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	store := OpenStore(t, db)
+	var db *bun.DB
+	var store kv.Store
 	clock := &Clock{}
-	if k, ok := store.(*models.KV); ok {
-		k.Now = clock.Now
+	if o.Peer != nil {
+		db, store, clock = o.Peer.DB, o.Peer.Store, o.Peer.Clock
+	} else {
+		db = OpenDB(t)
+		if _, err := models.Migrate(ctx, db); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		store = OpenStore(t, db)
+		if k, ok := store.(*models.KV); ok {
+			k.Now = clock.Now
+		}
 	}
 
 	env := map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:0"}
