@@ -40,6 +40,7 @@ var passwordRules = [...]passwordRule{
 	{"numeric", "Not only digits"},
 	{"similar", "Not too similar to your username or email"},
 	{"common", "Not a commonly used password"},
+	{"strength", "Long enough or varied enough to be hard to guess"},
 }
 
 // PasswordChecklist evaluates every password rule, for the live checklist
@@ -52,6 +53,7 @@ func PasswordChecklist(password, username, email string) []PasswordCheck {
 		!entirelyNumeric(password),
 		!tooSimilar(password, username, email),
 		!IsCommonPassword(password),
+		Strength(password) > 0,
 	}
 	checks := make([]PasswordCheck, len(passwordRules))
 	for i, r := range passwordRules {
@@ -76,6 +78,10 @@ func ValidatePassword(password, username, email string) error {
 		return ruleError("similar", "This password is too similar to your username or email.")
 	case IsCommonPassword(password):
 		return ruleError("common", "This password is too common.")
+	case Strength(password) == 0:
+		// Short, one kind of character, or a handful of distinct ones:
+		// "abababab", "xkcdxkcd". Length or variety fixes it.
+		return ruleError("strength", "This password is too weak: make it longer, or mix letters, digits and symbols.")
 	}
 	return nil
 }

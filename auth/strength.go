@@ -11,6 +11,7 @@ import (
 // gains a point for mixing at least three character classes, loses one for
 // using a single class or very few distinct characters, and is 0 for
 // passwords that are too short or common and at most 1 if entirely numeric.
+// A score of 0 also fails ValidatePassword (the "too weak" rule).
 func Strength(password string) int {
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordLen || IsCommonPassword(password) {
@@ -34,7 +35,10 @@ func Strength(password string) int {
 	case classes == 1:
 		score--
 	}
-	if distinct < 5 {
+	switch {
+	case distinct <= 2: // "aaaa…", "abab…"
+		score = 0
+	case distinct < 5:
 		score = min(score, 1)
 	}
 	if entirelyNumeric(password) {

@@ -24,7 +24,8 @@ func TestStrength(t *testing.T) {
 		{"correcthorsebatterystaple", 3},
 		{"correct horse battery staple", 4},
 		{"Gx7$kP2!mQ9@wR4#zT6%", 4},
-		{strings.Repeat("a", 24), 1},          // few distinct characters
+		{strings.Repeat("a", 24), 0},          // one character, however long
+		{strings.Repeat("abcd", 6), 1},        // few distinct characters
 		{"Zq7!Zq7!Zq7!Zq7!Zq7!", 1},           // 4 distinct characters
 		{"836291745083629174508362917450", 1}, // long but numeric
 		{"пароль-Надёжный-2024", 4},

@@ -41,6 +41,7 @@ func TestInlineValidation(t *testing.T) {
 		{"password", "header", url.Values{"password": {"password1"}}, "too common"},
 		{"password", "header", url.Values{"password": {"free_name99"}, "username": {"free_name"}}, "too similar"},
 		{"password", "field", url.Values{"password": {"short"}}, "at least 8"},
+		{"password", "header", url.Values{"password": {"abababab"}}, "too weak"},
 		{"password", "header", url.Values{"password": {"violet ostrich mountain"}}, ""},
 		{"password_confirm", "header", url.Values{"password": {"abc defgh"}, "password_confirm": {"abc defgx"}}, "do not match"},
 		{"password_confirm", "header", url.Values{"password": {"abc defgh"}, "password_confirm": {"abc defgh"}}, ""},
