@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -133,5 +135,20 @@ func TestSeedSmall(t *testing.T) {
 	u, err := models.Users{DB: db}.ByLogin(context.Background(), "user000250", "")
 	if err != nil || u.Email != "user000250@example.test" {
 		t.Fatalf("user000250: %+v %v", u, err)
+	}
+}
+
+// The README's createsuperuser example works as written.
+func TestReadmeSuperuserExample(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	testenv.Must(t, err)
+	m := regexp.MustCompile(`echo '([^']+)' \| go run ./cmd/gatehouse (createsuperuser .*)`).FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatal("README has no createsuperuser example")
+	}
+	env := map[string]string{"GATEHOUSE_DATABASE_URL": testenv.DatabaseURL(t), "GATEHOUSE_ARGON2_MEMORY": "1024", "GATEHOUSE_ARGON2_TIME": "1"}
+	if r := runCmd(t, env, m[1]+"\n", strings.Fields(m[2])...); r.err != nil {
+		t.Fatalf("README example fails: %v", r.err)
 	}
 }
