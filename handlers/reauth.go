@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/session"
 
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/pages"
 )
 
@@ -53,9 +53,11 @@ func (s *Server) reauthPage(c fiber.Ctx, errMsg string) error {
 		}
 		kept = append(kept, pages.Hidden{Name: name, Value: string(v)})
 	}
-	action := string(c.Request().URI().RequestURI())
-	if u, err := url.Parse(action); err != nil || u.IsAbs() {
-		action = c.Path()
+	// The form posts back to where it came from, and only to this site:
+	// a path like "//host/x" would send the password elsewhere.
+	action, ok := auth.SafeNext(string(c.Request().URI().RequestURI()))
+	if !ok {
+		return fiber.ErrBadRequest
 	}
 	p := s.props(c, "Confirm your password")
 	status := fiber.StatusUnauthorized
