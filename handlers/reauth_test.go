@@ -1,0 +1,40 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/testenv"
+)
+
+// A stolen session must not become a password-guessing oracle: wrong
+// re-authentication passwords count like failed sign-ins of the account,
+// and once the limit is reached even the right one is refused unchecked.
+func TestReauthGuessesAreRateLimited(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.CreateUser(t, "rhea", "rhea@example.com", pw)
+	a, b := env.Client(t), env.Client(t)
+	a.Login("rhea", pw)
+	b.Login("rhea", pw)
+	env.Clock.Advance(6 * time.Minute)
+	a.Get("/account/sessions")
+	for i := range 5 {
+		r := a.Post("/account/sessions/revoke", url.Values{"all": {"others"}, "reauth_password": {"wrong guess " + string(rune('a'+i))}})
+		wantStatus(t, r, http.StatusUnprocessableEntity, "wrong re-authentication password")
+	}
+	r := a.Post("/account/sessions/revoke", url.Values{"all": {"others"}, "reauth_password": {pw}})
+	wantStatus(t, r, http.StatusTooManyRequests, "re-authentication after 5 wrong passwords")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	if !signedIn(t, b) {
+		t.Fatal("the action ran although re-authentication was blocked")
+	}
+	// The sign-in form counts the same failures: no fresh guesses there.
+	c := env.Client(t)
+	r = c.Post("/login", url.Values{"login": {"rhea"}, "password": {pw}})
+	wantStatus(t, r, http.StatusTooManyRequests, "sign-in after 5 wrong re-authentication passwords")
+}
