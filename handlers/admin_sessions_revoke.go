@@ -24,6 +24,10 @@ func (s *Server) adminSessionsRevoke(c fiber.Ctx) error {
 		}
 		return err
 	}
+	if u.IsSuperuser && !actor(c).IsSuperuser {
+		return s.problem(c, fiber.StatusForbidden, "Permission denied",
+			"Only a superuser can sign a superuser out. Nothing was changed.")
+	}
 	admin := viewerOf(c).User
 	detail := ""
 	switch {

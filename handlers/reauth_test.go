@@ -38,3 +38,31 @@ func TestReauthGuessesAreRateLimited(t *testing.T) {
 	r = c.Post("/login", url.Values{"login": {"rhea"}, "password": {pw}})
 	wantStatus(t, r, http.StatusTooManyRequests, "sign-in after 5 wrong re-authentication passwords")
 }
+
+// Only superusers touch superusers: staff who may change users cannot sign
+// a superuser out either (or they could keep the superusers who would stop
+// them out of the console).
+func TestAdminCannotRevokeSuperuserSessions(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	root := env.CreateUser(t, "root", "root@example.com", pw, testenv.Superuser)
+	staff := env.CreateUser(t, "mallory", "mallory@example.com", pw, testenv.Staff)
+	env.Grant(t, staff, "users.view", "users.change")
+	victim := env.Client(t)
+	victim.Login("root", pw)
+	m := env.Client(t)
+	m.Login("mallory", pw)
+	m.Get("/account")
+	path := testenv.Fmt("/admin/users/%d/sessions/revoke", root.ID)
+	wantStatus(t, m.Post(path, url.Values{"all": {"all"}}), http.StatusForbidden, "staff revoking a superuser's sessions")
+	if !signedIn(t, victim) {
+		t.Fatal("a non-superuser signed a superuser out")
+	}
+	h := sessionHandles(t, victim.Get("/account/sessions").Body)
+	for _, id := range h {
+		wantStatus(t, m.Post(path, url.Values{"id": {id}}), http.StatusForbidden, "staff revoking one superuser session")
+	}
+	if !signedIn(t, victim) {
+		t.Fatal("a non-superuser signed a superuser session out")
+	}
+}
