@@ -24,12 +24,6 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 	}
 
 	ctx := c.Context()
-	if wait, blocked, err := s.blocked(ctx, loginCounters(ip, f.Login, 0)); err != nil {
-		return err
-	} else if blocked {
-		return s.tooMany(c, wait)
-	}
-
 	u, err := s.users.ByLogin(ctx, auth.UsernameKey(auth.NormalizeUsername(f.Login)), strings.ToLower(f.Login))
 	if err != nil && !models.IsNotFound(err) {
 		return err
@@ -37,11 +31,16 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 	var uid int64
 	if u != nil {
 		uid = u.ID
-		if wait, blocked, err := s.blocked(ctx, loginCounters(ip, f.Login, uid)); err != nil {
-			return err
-		} else if blocked {
-			return s.tooMany(c, wait)
-		}
+	}
+	// The attempt is counted as a failure before the password is checked
+	// and taken back if it was right: parallel guesses cannot all slip
+	// through before the first one is counted.
+	counters := loginCounters(ip, f.Login, uid)
+	wait, blocked, tripped, err := s.reserve(ctx, counters)
+	if err != nil {
+		return err
+	} else if blocked {
+		return s.tooMany(c, wait)
 	}
 
 	ok, rehash := false, false
@@ -55,7 +54,10 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 		s.Hasher.VerifyDummy(ctx, f.Password)
 	}
 	if !ok || !u.IsActive {
-		return s.loginFailed(c, f, uid)
+		return s.loginFailed(c, f, uid, tripped)
+	}
+	if err := s.release(ctx, counters); err != nil {
+		return err
 	}
 
 	if s.Config.MandatoryVerification() && !u.EmailVerified {
@@ -74,13 +76,10 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 	return s.afterSignIn(c, f.Next)
 }
 
-// loginFailed counts the failure, records it, and shows the form again.
-func (s *Server) loginFailed(c fiber.Ctx, f forms.Login, uid int64) error {
+// loginFailed records a failure, already counted by reserve (tripped: the
+// counters it brought to their limit), and shows the form again.
+func (s *Server) loginFailed(c fiber.Ctx, f forms.Login, uid int64, tripped []string) error {
 	ip := clientIP(c)
-	tripped, err := s.hit(c.Context(), loginCounters(ip, f.Login, uid))
-	if err != nil {
-		return err
-	}
 	s.event(c, "login_failed", uid, f.Login, "")
 	s.Log.Info("sign-in failed", "login", f.Login, "ip", ip, "user_id", uid)
 	for _, key := range tripped {

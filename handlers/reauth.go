@@ -34,20 +34,20 @@ func (s *Server) mustReauth(c fiber.Ctx) (bool, error) {
 		// Wrong passwords count as failed sign-ins of the account, so a
 		// stolen session cannot be used to guess the password.
 		acct := []counter{{"rl:login:acct:" + itoa(u.ID), auth.LoginLimits.Account}}
-		if wait, blocked, err := s.blocked(c.Context(), acct); err != nil {
+		wait, blocked, tripped, err := s.reserve(c.Context(), acct)
+		if err != nil {
 			return false, err
 		} else if blocked {
 			return false, s.tooMany(c, wait)
 		}
 		ok, _, err := s.Hasher.Verify(c.Context(), u.PasswordHash, pw)
 		if err == nil && ok {
+			if err := s.release(c.Context(), acct); err != nil {
+				return false, err
+			}
 			m.Set(keyAuthAt, s.Now().Unix())
 			s.event(c, "reauthenticated", u.ID, u.Username, "")
 			return true, nil
-		}
-		tripped, err := s.hit(c.Context(), acct)
-		if err != nil {
-			return false, err
 		}
 		s.event(c, "reauth_failed", u.ID, u.Username, "")
 		s.Log.Info("re-authentication failed", "user", u.Username, "user_id", u.ID, "ip", clientIP(c))

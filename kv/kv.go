@@ -16,6 +16,9 @@ type Store interface {
 	// Incr adds one to a fixed-window counter, creating it with the given
 	// window, and returns the count and the time left in the window.
 	Incr(ctx context.Context, key string, window time.Duration) (int64, time.Duration, error)
+	// Decr takes one back from a live counter (never below zero), leaving
+	// its window as it is; a missing or expired counter stays missing.
+	Decr(ctx context.Context, key string) error
 	// Count reads a counter without changing it.
 	Count(ctx context.Context, key string) (int64, time.Duration, error)
 	SetAdd(ctx context.Context, key, member string, ttl time.Duration) error

@@ -109,6 +109,20 @@ func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int
 	return res[0], time.Duration(res[1]) * time.Millisecond, nil
 }
 
+// decrScript takes one back from a live counter without creating one or
+// touching its expiry (DECR keeps the TTL).
+var decrScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0`)
+
+func (r *Redis) Decr(ctx context.Context, key string) error {
+	if err := decrScript.Run(ctx, r.client, []string{r.k(key)}).Err(); err != nil && err != redis.Nil {
+		return fmt.Errorf("redis decr: %w", err)
+	}
+	return nil
+}
+
 func (r *Redis) Count(ctx context.Context, key string) (int64, time.Duration, error) {
 	pipe := r.client.Pipeline()
 	get := pipe.Get(ctx, r.k(key))

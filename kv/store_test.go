@@ -84,6 +84,32 @@ func TestStoreCountersAreAtomicAndFixedWindow(t *testing.T) {
 	}
 }
 
+func TestStoreDecr(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.OpenStore(t, testenv.OpenDB(t))
+	testenv.Must(t, s.Decr(ctx, "none"))
+	if n, ttl, _ := s.Count(ctx, "none"); n != 0 || ttl > 0 {
+		t.Fatalf("decr made a counter: %d %v", n, ttl)
+	}
+	_, _, _ = s.Incr(ctx, "d", time.Minute)
+	_, ttl, _ := s.Incr(ctx, "d", time.Minute)
+	time.Sleep(20 * time.Millisecond)
+	testenv.Must(t, s.Decr(ctx, "d"))
+	n, ttl2, err := s.Count(ctx, "d")
+	if err != nil || n != 1 || ttl2 <= 0 || ttl2 > ttl {
+		t.Fatalf("after decr: %d ttl %v (was %v) err %v", n, ttl2, ttl, err)
+	}
+	testenv.Must(t, s.Decr(ctx, "d"))
+	testenv.Must(t, s.Decr(ctx, "d"))
+	if n, _, _ := s.Count(ctx, "d"); n != 0 {
+		t.Fatalf("decr below zero: %d", n)
+	}
+	if n, _, _ := s.Incr(ctx, "d", time.Minute); n != 1 {
+		t.Fatalf("incr after decr to zero: %d", n)
+	}
+}
+
 func TestStoreSets(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

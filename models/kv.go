@@ -119,6 +119,15 @@ RETURNING n, expires_at`, key, now+window.Milliseconds(), now, now).Scan(&n, &ex
 	return n, time.Duration(exp-now) * time.Millisecond, nil
 }
 
+// Decr takes one back from a live counter, never below zero, keeping its window.
+func (s *KV) Decr(ctx context.Context, key string) error {
+	_, err := s.exec(ctx, "UPDATE kv_counters SET n = n - 1 WHERE k = ? AND n > 0 AND expires_at > ?", key, s.now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("kv decr: %w", err)
+	}
+	return nil
+}
+
 // Count reads a counter without changing it.
 func (s *KV) Count(ctx context.Context, key string) (int64, time.Duration, error) {
 	now := s.now().UnixMilli()
