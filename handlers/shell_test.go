@@ -193,19 +193,22 @@ func TestHashingFloodIsBusyNotBroken(t *testing.T) {
 	t.Parallel()
 	slow := auth.NewHasher(auth.Params{Memory: 1024, Time: 300, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
 	env := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) { d.Hasher = slow }})
-	env.CreateUser(t, "yuri", "yuri@example.com", "a long secret phrase")
 	// Enough requests that, one hash at a time, the last ones must wait
-	// past the request deadline however fast this machine hashes.
+	// past the request deadline however fast this machine hashes. One
+	// account each: more parallel attempts on one account than its limit
+	// are refused (429) before any hashing.
 	const n = 16
 	statuses := make(chan int, n)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
+		name := testenv.Fmt("yuri%d", i)
+		env.CreateUser(t, name, name+"@example.com", "a long secret phrase")
 		c := env.Client(t)
 		c.Get("/login")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses <- c.Post("/login", url.Values{"login": {"yuri"}, "password": {"a long secret phrase"}}).StatusCode
+			statuses <- c.Post("/login", url.Values{"login": {name}, "password": {"a long secret phrase"}}).StatusCode
 		}()
 	}
 	wg.Wait()
