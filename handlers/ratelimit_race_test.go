@@ -50,3 +50,42 @@ func TestParallelGuessesRespectTheLimit(t *testing.T) {
 	r := env.Client(t).Post("/login", url.Values{"login": {"pat"}, "password": {pw}})
 	wantStatus(t, r, http.StatusTooManyRequests, "after the parallel guesses")
 }
+
+// Parallel reset requests cannot mail one address more often than the limit.
+func TestParallelResetRequestsRespectTheLimit(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.CreateUser(t, "quin", "quin@example.com", pw)
+	const n = 16
+	clients := make([]*testenv.Client, n)
+	for i := range clients {
+		clients[i] = env.Client(t)
+		clients[i].Get("/password-reset")
+	}
+	statuses := make([]int, n)
+	var start, wg sync.WaitGroup
+	start.Add(1)
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start.Wait()
+			statuses[i] = c.Post("/password-reset", url.Values{"email": {"quin@example.com"}}).StatusCode
+		}()
+	}
+	start.Done()
+	wg.Wait()
+	sent := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusSeeOther:
+			sent++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("unexpected status %d in %v", s, statuses)
+		}
+	}
+	if sent > 5 {
+		t.Fatalf("%d of %d parallel reset requests went through, want at most 5: %v", sent, n, statuses)
+	}
+}

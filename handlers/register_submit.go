@@ -38,7 +38,9 @@ func (s *Server) registerSubmit(c fiber.Ctx) error {
 	ctx := c.Context()
 	ip := clientIP(c)
 	signups := []counter{{"rl:signup:ip:" + ip, auth.SignupLimit}}
-	if wait, blocked, err := s.blocked(ctx, signups); err != nil {
+	// Counted before the work, so parallel sign-ups cannot all pass; taken
+	// back if the account is not made.
+	if wait, blocked, _, err := s.reserve(ctx, signups); err != nil {
 		return err
 	} else if blocked {
 		s.event(c, "rate_limited", 0, f.Username, "signup")
@@ -55,6 +57,9 @@ func (s *Server) registerSubmit(c fiber.Ctx) error {
 		PasswordHash: hash, IsActive: true,
 	}
 	if err := s.createUser(c, u); err != nil {
+		if rerr := s.release(ctx, signups); rerr != nil {
+			return rerr
+		}
 		switch {
 		case errors.Is(err, models.ErrUsernameTaken):
 			errs["username"] = "This username is taken. Try another."
@@ -64,9 +69,6 @@ func (s *Server) registerSubmit(c fiber.Ctx) error {
 			return err
 		}
 		return s.registerFailed(c, f, errs)
-	}
-	if _, err := s.hit(ctx, signups); err != nil {
-		return err
 	}
 	s.event(c, "signup", u.ID, u.Username, "")
 	s.Log.Info("signed up", "user", u.Username, "user_id", u.ID, "ip", ip)

@@ -33,15 +33,13 @@ func (s *Server) resetRequestSubmit(c fiber.Ctx) error {
 		{"rl:reset:ip:" + ip, auth.ResetLimits.IP},
 		{"rl:reset:addr:" + key, auth.ResetLimits.Address},
 	}
-	if wait, blocked, err := s.blocked(ctx, limits); err != nil {
+	// Counted before the work, so parallel requests cannot all pass.
+	if wait, blocked, _, err := s.reserve(ctx, limits); err != nil {
 		return err
 	} else if blocked {
 		s.event(c, "rate_limited", 0, f.Email, "password_reset")
 		s.Log.Warn("password reset refused: rate limit", "email", f.Email, "ip", ip)
 		return s.tooMany(c, wait)
-	}
-	if _, err := s.hit(ctx, limits); err != nil {
-		return err
 	}
 
 	u, err := s.users.ByEmailKey(ctx, key)
