@@ -27,38 +27,6 @@ func loginCounters(ip, login string, uid int64) []counter {
 	return cs
 }
 
-// blocked reports whether any counter is at its limit, and for how long it
-// stays there. It only reads: refused attempts never extend a window.
-func (s *Server) blocked(ctx context.Context, cs []counter) (time.Duration, bool, error) {
-	var wait time.Duration
-	for _, c := range cs {
-		n, ttl, err := s.Store.Count(ctx, c.key)
-		if err != nil {
-			return 0, false, fmt.Errorf("rate limit %s: %w", c.key, err)
-		}
-		if auth.Exceeded(int(n), c.limit) && ttl > wait {
-			wait = ttl
-		}
-	}
-	return wait, wait > 0, nil
-}
-
-// hit counts one failure (or one sign-up) on every counter and reports the
-// counters that have just reached their limit.
-func (s *Server) hit(ctx context.Context, cs []counter) ([]string, error) {
-	var tripped []string
-	for _, c := range cs {
-		n, _, err := s.Store.Incr(ctx, c.key, c.limit.Window)
-		if err != nil {
-			return tripped, fmt.Errorf("rate limit %s: %w", c.key, err)
-		}
-		if int(n) == c.limit.Max {
-			tripped = append(tripped, c.key)
-		}
-	}
-	return tripped, nil
-}
-
 // reserve counts an attempt on every counter before it is made, so that
 // parallel attempts cannot all pass a check that none of them has counted
 // yet. An attempt that would go over a limit is refused (blocked, with the
