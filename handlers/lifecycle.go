@@ -87,6 +87,12 @@ func (s *Server) queueLink(ctx context.Context, db bun.IDB, kind string, u *mode
 	return s.queueMail(ctx, db, mail(s.link(path+raw)))
 }
 
+// queueVerification queues the mail with a link that confirms u's address.
+func (s *Server) queueVerification(ctx context.Context, db bun.IDB, u *models.User) error {
+	return s.queueLink(ctx, db, models.TokenVerifyEmail, u, u.Email, verifyTTL, "/verify-email/",
+		func(link string) mailc.Mail { return mailc.VerifyEmail(u.Email, u.Username, link) })
+}
+
 // linkState says whether a mailed link may be used.
 type linkState int
 

@@ -8,7 +8,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/gatehouse/gatehouse/auth"
-	mailc "github.com/gatehouse/gatehouse/components/mail"
 	"github.com/gatehouse/gatehouse/components/pages"
 	"github.com/gatehouse/gatehouse/forms"
 	"github.com/gatehouse/gatehouse/models"
@@ -101,8 +100,7 @@ func (s *Server) createUser(c fiber.Ctx, u *models.User) error {
 		if err := (models.Users{DB: tx}).Create(ctx, u); err != nil {
 			return err
 		}
-		return s.queueLink(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL, "/verify-email/",
-			func(link string) mailc.Mail { return mailc.VerifyEmail(u.Email, u.Username, link) })
+		return s.queueVerification(ctx, tx, u)
 	})
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/gatehouse/gatehouse/auth"
-	mailc "github.com/gatehouse/gatehouse/components/mail"
 	"github.com/gatehouse/gatehouse/components/pages"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -76,8 +75,7 @@ func (s *Server) verifyResend(c fiber.Ctx) error {
 // its mail, in one transaction.
 func (s *Server) sendVerification(ctx context.Context, u *models.User) error {
 	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return s.queueLink(ctx, tx, models.TokenVerifyEmail, u, u.Email, verifyTTL, "/verify-email/",
-			func(link string) mailc.Mail { return mailc.VerifyEmail(u.Email, u.Username, link) })
+		return s.queueVerification(ctx, tx, u)
 	})
 	if err != nil {
 		return err
