@@ -72,3 +72,17 @@ func usernameRune(r rune) bool {
 func UsernameKey(normalized string) string {
 	return strings.ToLower(NormalizeUsername(normalized))
 }
+
+// LoginKeys are the folded forms of what a visitor typed into the sign-in
+// form's one field, which may be a username or an email address.
+type LoginKeys struct {
+	Username string // compared with username keys
+	Email    string // compared with email keys
+	Name     string // the typed name's rate-limit key
+}
+
+// NormalizeLogin folds a typed login once, for lookup and for counting.
+func NormalizeLogin(login string) LoginKeys {
+	lower := strings.ToLower(login)
+	return LoginKeys{Username: UsernameKey(NormalizeUsername(login)), Email: lower, Name: lower}
+}

@@ -43,7 +43,7 @@ func (s *Server) adminUserPassword(c fiber.Ctx) error {
 	// The user is told by mail, as after a change or reset of their own.
 	now := s.Now()
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := (models.Users{DB: tx}).SetPasswordHash(ctx, id, hash, true); err != nil {
+		if err := (models.Users{DB: tx}).SetPasswordHash(ctx, id, hash, s.Now()); err != nil {
 			return err
 		}
 		return s.queueMail(ctx, tx, mailc.PasswordChanged(v.User.Email, v.User.Username, mailTime(now), clientIP(c), s.link("/password-reset")))

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -65,7 +66,7 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 	}
 	if rehash {
 		if h, err := s.Hasher.Hash(ctx, f.Password); err == nil {
-			if err := s.users.SetPasswordHash(ctx, u.ID, h, false); err != nil {
+			if err := s.users.SetPasswordHash(ctx, u.ID, h, time.Time{}); err != nil {
 				s.Log.Warn("rehash failed", "user_id", u.ID, "err", err)
 			}
 		}

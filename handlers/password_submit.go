@@ -40,7 +40,7 @@ func (s *Server) passwordSubmit(c fiber.Ctx) error {
 	}
 	now := s.Now()
 	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := (models.Users{DB: tx}).SetPasswordHash(ctx, u.ID, hash, true); err != nil {
+		if err := (models.Users{DB: tx}).SetPasswordHash(ctx, u.ID, hash, now); err != nil {
 			return err
 		}
 		if err := (models.Tokens{DB: tx}).Revoke(ctx, u.ID, now, models.TokenPasswordReset); err != nil {

@@ -53,7 +53,7 @@ func (s *Server) resetTokenSubmit(c fiber.Ctx) error {
 			return err
 		}
 		used = true
-		if err := users.SetPasswordHash(ctx, u.ID, hash, true); err != nil {
+		if err := users.SetPasswordHash(ctx, u.ID, hash, now); err != nil {
 			return err
 		}
 		if err := tokens.Revoke(ctx, u.ID, now, models.TokenPasswordReset); err != nil {

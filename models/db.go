@@ -14,6 +14,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
@@ -70,10 +72,10 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 func IsPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
 
 // ErrNotFound is returned by lookups that match no row.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = account.ErrNotFound
 
 // ErrConflict is returned when a unique index refuses a row.
-var ErrConflict = errors.New("already exists")
+var ErrConflict = account.ErrConflict
 
 // isUniqueViolation recognises both databases' unique-constraint errors.
 func isUniqueViolation(err error) bool {

@@ -8,35 +8,19 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/auth"
 )
 
 // Token kinds.
 const (
-	TokenVerifyEmail   = "verify_email"   // confirms the user's current address
-	TokenEmailChange   = "email_change"   // confirms a new address, which then replaces the old
-	TokenPasswordReset = "password_reset" // sets a new password
+	TokenVerifyEmail   = auth.TokenVerifyEmail
+	TokenEmailChange   = auth.TokenEmailChange
+	TokenPasswordReset = auth.TokenPasswordReset
 )
 
-// Token is a mailed link's server half: the selector finds the row, and
-// only a keyed hash of the verifier is kept.
-type Token struct {
-	bun.BaseModel `bun:"table:tokens"`
-
-	ID           int64      `bun:"id,pk,autoincrement"`
-	Kind         string     `bun:"kind,notnull"`
-	Selector     string     `bun:"selector,notnull"`
-	VerifierHash []byte     `bun:"verifier_hash,notnull"`
-	UserID       int64      `bun:"user_id,notnull"`
-	Email        string     `bun:"email,notnull"` // the address the link was sent to
-	CreatedAt    time.Time  `bun:"created_at,notnull"`
-	ExpiresAt    time.Time  `bun:"expires_at,notnull"`
-	UsedAt       *time.Time `bun:"used_at"`
-}
-
-// Live reports whether the token is unused and unexpired at now.
-func (t *Token) Live(now time.Time) bool {
-	return t.UsedAt == nil && now.Before(t.ExpiresAt)
-}
+// Token is a mailed link's server half (stored in the tokens table).
+type Token = auth.Token
 
 // Tokens is the tokens table.
 type Tokens struct{ DB bun.IDB }

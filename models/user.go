@@ -8,32 +8,18 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/account"
+	"github.com/gatehouse/gatehouse/auth"
 )
 
-// User is an account. Username and email are kept as typed; the *_key
-// columns hold the case-folded forms the unique indexes compare.
-type User struct {
-	bun.BaseModel `bun:"table:users"`
-
-	ID                int64      `bun:"id,pk,autoincrement"`
-	Username          string     `bun:"username,notnull"`
-	UsernameKey       string     `bun:"username_key,notnull"`
-	Email             string     `bun:"email,notnull"`
-	EmailKey          string     `bun:"email_key,notnull"`
-	PasswordHash      string     `bun:"password_hash,notnull"`
-	IsActive          bool       `bun:"is_active,notnull"`
-	IsStaff           bool       `bun:"is_staff,notnull"`
-	IsSuperuser       bool       `bun:"is_superuser,notnull"`
-	EmailVerified     bool       `bun:"email_verified,notnull"`
-	DateJoined        time.Time  `bun:"date_joined,notnull"`
-	LastLogin         *time.Time `bun:"last_login"`
-	PasswordChangedAt time.Time  `bun:"password_changed_at,notnull"`
-}
+// User is an account (the domain type, stored in the users table).
+type User = auth.User
 
 // ErrUsernameTaken and ErrEmailTaken tell which unique index refused a user.
 var (
-	ErrUsernameTaken = fmt.Errorf("username: %w", ErrConflict)
-	ErrEmailTaken    = fmt.Errorf("email: %w", ErrConflict)
+	ErrUsernameTaken = account.ErrUsernameTaken
+	ErrEmailTaken    = account.ErrEmailTaken
 )
 
 // Users is the users table.
@@ -109,12 +95,13 @@ func (s Users) TouchLogin(ctx context.Context, id int64, at time.Time) error {
 	return nil
 }
 
-// SetPasswordHash stores a new hash; changed marks a real password change
-// (which invalidates reset links) rather than a re-hash with new parameters.
-func (s Users) SetPasswordHash(ctx context.Context, id int64, hash string, changed bool) error {
+// SetPasswordHash stores a new hash; a non-zero changedAt marks a real
+// password change (which invalidates reset links) rather than a re-hash
+// with new parameters.
+func (s Users) SetPasswordHash(ctx context.Context, id int64, hash string, changedAt time.Time) error {
 	q := s.DB.NewUpdate().Model((*User)(nil)).Set("password_hash = ?", hash).Where("id = ?", id)
-	if changed {
-		q = q.Set("password_changed_at = ?", time.Now().UTC())
+	if !changedAt.IsZero() {
+		q = q.Set("password_changed_at = ?", changedAt.UTC())
 	}
 	res, err := q.Exec(ctx)
 	if err != nil {
