@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
+
+	"github.com/gatehouse/gatehouse/account"
 
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -32,21 +35,18 @@ func (s *Server) adminSessionsRevoke(c fiber.Ctx) error {
 	detail := ""
 	switch {
 	case c.FormValue("all") != "":
-		n, err := s.endSessions(ctx, u.ID, currentSessionID(c))
+		n, err := s.Sessions.EndAll(ctx, u.ID, s.Sessions.CurrentID(c))
 		if err != nil {
 			return err
 		}
 		detail = strconv.Itoa(n) + " sessions"
 	case c.FormValue("id") != "":
-		id, ok, err := s.sessionByHandle(ctx, u.ID, c.FormValue("id"))
-		if err != nil {
-			return err
-		}
-		if !ok {
+		err := s.Account.EndSessionByHandle(ctx, u.ID, c.FormValue("id"))
+		if errors.Is(err, account.ErrSessionNotFound) {
 			return s.problem(c, fiber.StatusNotFound, "Session not found",
 				"That session has already ended. Reload the user's page to see the ones still active.")
 		}
-		if err := s.endSessionID(ctx, u.ID, id); err != nil {
+		if err != nil {
 			return err
 		}
 		detail = "1 session"

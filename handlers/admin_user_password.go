@@ -55,13 +55,13 @@ func (s *Server) adminUserPassword(c fiber.Ctx) error {
 	self := viewerOf(c).User.ID == id
 	keep := ""
 	if self {
-		keep = currentSessionID(c)
+		keep = s.Sessions.CurrentID(c)
 	}
-	if _, err := s.endSessions(ctx, id, keep); err != nil {
+	if _, err := s.Sessions.EndAll(ctx, id, keep); err != nil {
 		return err
 	}
 	if self {
-		if err := s.rotateSession(c, id); err != nil {
+		if err := s.Sessions.Rotate(c, id); err != nil {
 			return err
 		}
 	}

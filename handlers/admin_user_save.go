@@ -50,7 +50,7 @@ func (s *Server) adminUserSave(c fiber.Ctx) error {
 			return err
 		}
 		if ch.Deactivated {
-			if _, err := s.endSessions(ctx, id, ""); err != nil {
+			if _, err := s.Sessions.EndAll(ctx, id, ""); err != nil {
 				return err
 			}
 		}

@@ -49,7 +49,7 @@ func (s *Server) userView(c fiber.Ctx, id int64) (admin.UserView, error) {
 		v.Groups = append(v.Groups, g.Group)
 	}
 	if v.Access.UsersChange {
-		if v.Sessions, err = s.userSessions(ctx, id, currentSessionID(c)); err != nil {
+		if v.Sessions, err = s.userSessions(ctx, id, s.Sessions.CurrentID(c)); err != nil {
 			return admin.UserView{}, err
 		}
 	}

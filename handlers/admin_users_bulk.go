@@ -52,7 +52,7 @@ func (s *Server) adminUsersBulk(c fiber.Ctx) error {
 	names := make([]string, 0, len(changed))
 	for _, u := range changed {
 		if !activate {
-			if _, err := s.endSessions(c.Context(), u.ID, ""); err != nil {
+			if _, err := s.Sessions.EndAll(c.Context(), u.ID, ""); err != nil {
 				return err
 			}
 		}

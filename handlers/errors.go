@@ -129,11 +129,10 @@ func (s *Server) readyz(c fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.Context(), time.Second)
 	defer cancel()
 	var failed []string
-	if err := s.DB.PingContext(ctx); err != nil {
-		failed = append(failed, "database: "+err.Error())
-	}
-	if err := s.Store.Ping(ctx); err != nil {
-		failed = append(failed, "session store: "+err.Error())
+	for _, r := range s.Ready {
+		if err := r.Ping(ctx); err != nil {
+			failed = append(failed, r.Name+": "+err.Error())
+		}
 	}
 	if len(failed) > 0 {
 		c.Status(fiber.StatusServiceUnavailable)

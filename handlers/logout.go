@@ -12,7 +12,7 @@ import (
 func (s *Server) logout(c fiber.Ctx) error {
 	v := viewerOf(c)
 	if m := session.FromContext(c); m != nil && v != nil {
-		if err := s.endSession(c, m, v.User.ID); err != nil {
+		if err := s.endSession(c, v.User.ID); err != nil {
 			return err
 		}
 		s.event(c, "logout", v.User.ID, v.User.Username, "")

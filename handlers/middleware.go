@@ -3,17 +3,18 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/session"
 	"github.com/valyala/fasthttp"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/auth"
-	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/sessions"
 )
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
@@ -96,7 +97,7 @@ func (s *Server) sessionCookieLifetime(c fiber.Ctx) error {
 		return err
 	}
 	var fc fasthttp.Cookie
-	fc.SetKey(sessionCookie)
+	fc.SetKey(sessions.Cookie)
 	if !c.Response().Header.Cookie(&fc) {
 		return err
 	}
@@ -108,17 +109,6 @@ func (s *Server) sessionCookieLifetime(c fiber.Ctx) error {
 	return err
 }
 
-// Session keys.
-const (
-	keyUserID   = "uid"
-	keyAuthAt   = "auth_at" // last time the password was entered (unix)
-	keyRemember = "remember"
-	keyCreated  = "created"
-	keySeen     = "seen"
-	keyIP       = "ip"
-	keyUA       = "ua"
-)
-
 // Locals keys.
 const (
 	localRequestID = "request_id"
@@ -129,7 +119,7 @@ const (
 
 // viewer is the signed-in user of this request, with permissions read once.
 type viewer struct {
-	User      *models.User
+	User      *auth.User
 	Principal auth.Principal
 }
 
@@ -146,39 +136,33 @@ func clientIP(c fiber.Ctx) string {
 // loadViewer resolves the session to a user. A session of a deleted or
 // inactive user ends here; an unknown session id is dropped, not kept.
 func (s *Server) loadViewer(c fiber.Ctx) error {
-	m := session.FromContext(c)
-	if m == nil {
-		return c.Next()
-	}
-	uid, _ := m.Get(keyUserID).(int64)
-	if uid == 0 {
+	cur, ok := s.Sessions.Load(c)
+	if !ok {
 		// A session nobody signed into is not kept: a failed sign-in or an
 		// unknown cookie leaves nothing on the server.
-		if !startsSession(c) {
-			if err := m.Destroy(); err != nil {
+		if !StartsSession(c) {
+			if err := s.Sessions.DropAnonymous(c); err != nil {
 				return fmt.Errorf("drop empty session: %w", err)
 			}
 			return c.Next()
 		}
 		err := c.Next()
-		if id, _ := m.Get(keyUserID).(int64); id == 0 {
-			if derr := m.Destroy(); derr != nil && err == nil {
-				err = fmt.Errorf("drop empty session: %w", derr)
-			}
+		if derr := s.Sessions.DropAnonymous(c); derr != nil && err == nil {
+			err = fmt.Errorf("drop empty session: %w", derr)
 		}
 		return err
 	}
 	// Fiber's absolute timeout counts from when the anonymous session was
 	// made, on the wall clock; this counts from sign-in, on the server's clock.
-	if created, _ := m.Get(keyCreated).(int64); s.Now().Sub(time.Unix(created, 0)) > absoluteTimeout {
-		if err := s.endSession(c, m, uid); err != nil {
+	if s.Now().Sub(cur.Created) > sessions.AbsoluteTimeout {
+		if err := s.endSession(c, cur.UserID); err != nil {
 			return err
 		}
 		return c.Next()
 	}
-	u, err := s.users.ByID(c.Context(), uid)
-	if models.IsNotFound(err) || (err == nil && !u.IsActive) {
-		if err := s.endSession(c, m, uid); err != nil {
+	p, err := s.Account.Principal(c.Context(), cur.UserID)
+	if errors.Is(err, account.ErrNotFound) {
+		if err := s.endSession(c, cur.UserID); err != nil {
 			return err
 		}
 		return c.Next()
@@ -186,18 +170,8 @@ func (s *Server) loadViewer(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	perms, err := s.perms.OfUser(c.Context(), uid)
-	if err != nil {
-		return err
-	}
-	remember, _ := m.Get(keyRemember).(bool)
-	if remember {
-		m.Session.SetIdleTimeout(rememberTimeout)
-	}
-	c.Locals(localRemember, remember)
-	m.Set(keySeen, s.Now().Unix())
-	c.Locals(localViewer, &viewer{User: u, Principal: auth.Principal{
-		IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, Perms: perms,
-	}})
+	s.Sessions.Touch(c, cur)
+	c.Locals(localRemember, cur.Remember)
+	c.Locals(localViewer, &viewer{User: p.User, Principal: p.Principal})
 	return c.Next()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/session"
 	"github.com/uptrace/bun"
 
 	mailc "github.com/gatehouse/gatehouse/components/mail"
@@ -52,15 +51,13 @@ func (s *Server) passwordSubmit(c fiber.Ctx) error {
 		return err
 	}
 	s.wakeMailer()
-	if _, err := s.endSessions(ctx, u.ID, currentSessionID(c)); err != nil {
+	if _, err := s.Sessions.EndAll(ctx, u.ID, s.Sessions.CurrentID(c)); err != nil {
 		return err
 	}
-	if err := s.rotateSession(c, u.ID); err != nil {
+	if err := s.Sessions.Rotate(c, u.ID); err != nil {
 		return err
 	}
-	if m := session.FromContext(c); m != nil {
-		m.Set(keyAuthAt, now.Unix())
-	}
+	s.Sessions.MarkAuthenticated(c)
 	s.event(c, "password_changed", u.ID, u.Username, "")
 	s.Log.Info("password changed", "user", u.Username, "user_id", u.ID, "ip", clientIP(c))
 	s.flash(c, "password_changed")

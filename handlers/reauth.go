@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/session"
 
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/pages"
@@ -21,12 +20,11 @@ func (s *Server) mustReauth(c fiber.Ctx) (bool, error) {
 	if ok, err := s.mustLogin(c); !ok {
 		return false, err
 	}
-	m := session.FromContext(c)
-	if m == nil {
+	cur, ok := s.Sessions.Load(c)
+	if !ok {
 		return false, fiber.ErrForbidden
 	}
-	authAt, _ := m.Get(keyAuthAt).(int64)
-	if s.Now().Sub(time.Unix(authAt, 0)) < reauthWindow {
+	if s.Now().Sub(cur.AuthAt) < reauthWindow {
 		return true, nil
 	}
 	u := viewerOf(c).User
@@ -45,7 +43,7 @@ func (s *Server) mustReauth(c fiber.Ctx) (bool, error) {
 			if err := s.release(c.Context(), acct); err != nil {
 				return false, err
 			}
-			m.Set(keyAuthAt, s.Now().Unix())
+			s.Sessions.MarkAuthenticated(c)
 			s.event(c, "reauthenticated", u.ID, u.Username, "")
 			return true, nil
 		}

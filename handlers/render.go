@@ -54,3 +54,16 @@ func seeOther(c fiber.Ctx, to string) error {
 	}
 	return c.Redirect().Status(fiber.StatusSeeOther).To(to)
 }
+
+// navigate ends a successful POST at dest: 303 without JavaScript; with
+// htmx, dest's page rendered in place (show) into #main and the URL pushed,
+// without a reload.
+func (s *Server) navigate(c fiber.Ctx, dest string, show fiber.Handler) error {
+	if !isHTMX(c) {
+		return c.Redirect().Status(fiber.StatusSeeOther).To(dest)
+	}
+	c.Set("HX-Push-Url", dest)
+	c.Set("HX-Retarget", "#main")
+	c.Set("HX-Reswap", "innerHTML")
+	return show(c)
+}

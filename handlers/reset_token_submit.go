@@ -79,12 +79,12 @@ func (s *Server) resetTokenSubmit(c fiber.Ctx) error {
 	// again), the others in the store.
 	if v := viewerOf(c); v != nil && v.User.ID == u.ID {
 		if m := session.FromContext(c); m != nil {
-			if err := s.endSession(c, m, u.ID); err != nil {
+			if err := s.endSession(c, u.ID); err != nil {
 				return err
 			}
 		}
 	}
-	n, err := s.endSessions(ctx, u.ID, "")
+	n, err := s.Sessions.EndAll(ctx, u.ID, "")
 	if err != nil {
 		return err
 	}

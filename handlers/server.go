@@ -10,50 +10,59 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/extractors"
 	"github.com/gofiber/fiber/v3/middleware/csrf"
-	"github.com/gofiber/fiber/v3/middleware/session"
 	"github.com/gofiber/fiber/v3/middleware/static"
 	"github.com/uptrace/bun"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/assets"
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/kv"
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/sessions"
 )
 
-// Deps is everything the HTTP layer needs; cmd/gatehouse builds it.
+// Deps is everything the HTTP layer needs; the root package gatehouse
+// assembles it.
 type Deps struct {
-	Config  config.Config
-	DB      *bun.DB
+	Config   config.Config
+	Account  *account.Service
+	Sessions *sessions.Manager
+	// Store backs the CSRF tokens.
 	Store   kv.Store
-	Hasher  *auth.Hasher
 	Proxies *auth.TrustedProxies
 	Log     *slog.Logger
 	Now     func() time.Time // tests move the clock
-	// SecretKey signs tokens; rotating it invalidates outstanding links.
+	// SecretKey keys the handles that name sessions and users in forms.
 	SecretKey string
-	// Mailer is woken after a transaction put mail in the outbox (the
-	// background sender in package mail); nil means it only polls.
+	// Ready are the backends /readyz checks, by name.
+	Ready []Check
+	// DB is read by the admin pages until they go through account.
+	DB *bun.DB
+	// Hasher checks passwords of the admin's own forms until they go
+	// through account.
+	Hasher *auth.Hasher
 	Mailer interface{ Notify() }
+}
+
+// Check is one backend /readyz pings.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
 }
 
 // Server is the Fiber app and the stores its handlers share.
 type Server struct {
 	Deps
-	app      *fiber.App
-	sessions *session.Store
-	users    models.Users
-	perms    models.Perms
-	audit    models.Audit
-	landing  map[string]fiber.Handler
+	app     *fiber.App
+	users   models.Users
+	perms   models.Perms
+	audit   models.Audit
+	landing map[string]fiber.Handler
 }
 
 const (
-	sessionCookie   = "gatehouse_session"
-	csrfCookie      = "gatehouse_csrf"
-	idleTimeout     = 2 * time.Hour
-	rememberTimeout = 14 * 24 * time.Hour
-	absoluteTimeout = 30 * 24 * time.Hour
+	csrfCookie = "gatehouse_csrf"
 	// requestTimeout bounds every database and store call of a request, so a
 	// dead backend becomes a 503 within seconds instead of a hung request.
 	requestTimeout = 2 * time.Second
@@ -84,21 +93,7 @@ func New(d Deps) *Server {
 		ErrorHandler: s.handleError,
 	})
 
-	sessionHandler, store := session.NewWithStore(session.Config{
-		Storage:         d.Store,
-		Extractor:       extractors.FromCookie(sessionCookie),
-		CookiePath:      "/",
-		CookieSameSite:  fiber.CookieSameSiteLaxMode,
-		CookieHTTPOnly:  true,
-		CookieSecure:    d.Config.SecureCookies(),
-		IdleTimeout:     idleTimeout,
-		AbsoluteTimeout: absoluteTimeout,
-		// Visitors get no session until they sign in: an anonymous GET writes
-		// nothing to the store.
-		Next:         func(c fiber.Ctx) bool { return c.Cookies(sessionCookie) == "" && !startsSession(c) },
-		ErrorHandler: s.sessionError,
-	})
-	s.sessions = store
+	d.Sessions.OnError(s.sessionError)
 
 	a := s.app
 	a.Use(s.requestLog)
@@ -119,7 +114,7 @@ func New(d Deps) *Server {
 		ErrorHandler:   s.csrfError,
 	}))
 	a.Use(s.sessionCookieLifetime)
-	a.Use(sessionHandler)
+	a.Use(d.Sessions.Middleware())
 	a.Use(s.loadViewer)
 	s.routes()
 	return s
@@ -128,8 +123,8 @@ func New(d Deps) *Server {
 // App is the Fiber application, for Listen and for tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// startsSession names the requests that may create a session.
-func startsSession(c fiber.Ctx) bool {
+// StartsSession names the requests that may create a session.
+func StartsSession(c fiber.Ctx) bool {
 	if c.Method() != fiber.MethodPost {
 		return false
 	}

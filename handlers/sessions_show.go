@@ -8,7 +8,7 @@ import (
 
 // sessionsShow lists the signed-in user's sessions.
 func (s *Server) sessionsShow(c fiber.Ctx) error {
-	rows, err := s.userSessions(c.Context(), viewerOf(c).User.ID, currentSessionID(c))
+	rows, err := s.userSessions(c.Context(), viewerOf(c).User.ID, s.Sessions.CurrentID(c))
 	if err != nil {
 		return err
 	}

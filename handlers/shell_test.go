@@ -15,7 +15,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/gatehouse/gatehouse/auth"
-	"github.com/gatehouse/gatehouse/handlers"
+	"github.com/gatehouse/gatehouse"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/kv"
 	"github.com/gatehouse/gatehouse/models"
@@ -94,13 +94,13 @@ func TestReadinessWithDeadBackends(t *testing.T) {
 	deadRedis, err := kv.NewRedis("redis://127.0.0.1:1/0", "x:")
 	testenv.Must(t, err)
 
-	env := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) { d.DB = deadDB }})
+	env := testenv.New(t, testenv.Options{Deps: func(d *gatehouse.Parts) { d.DB = deadDB }})
 	start := time.Now()
 	r := env.Client(t).Get("/readyz")
 	if r.StatusCode != 503 || !strings.Contains(r.Body, "database") || time.Since(start) > 3*time.Second {
 		t.Fatalf("dead database: %d %q after %v", r.StatusCode, r.Body, time.Since(start))
 	}
-	env2 := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) { d.Store = deadRedis }})
+	env2 := testenv.New(t, testenv.Options{Deps: func(d *gatehouse.Parts) { d.Store = deadRedis }})
 	c := env2.Client(t)
 	r = c.Get("/readyz")
 	if r.StatusCode != 503 || !strings.Contains(r.Body, "session store") || strings.Contains(r.Body, "database:") {
@@ -127,7 +127,7 @@ func TestRecoversWhenBackendsReturn(t *testing.T) {
 	pgProxy := testenv.NewProxy(t, pu.Host)
 	redisProxy := testenv.NewProxy(t, ru.Host)
 	var proxiedDB *bun.DB
-	env := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) {
+	env := testenv.New(t, testenv.Options{Deps: func(d *gatehouse.Parts) {
 		// Same schema as the test database, through the proxy.
 		var search string
 		testenv.Must(t, d.DB.NewRaw("SELECT current_setting('search_path')").Scan(context.Background(), &search))
@@ -192,7 +192,7 @@ func mustOpenPgx(t *testing.T, dsn string) *sql.DB {
 func TestHashingFloodIsBusyNotBroken(t *testing.T) {
 	t.Parallel()
 	slow := auth.NewHasher(auth.Params{Memory: 1024, Time: 300, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
-	env := testenv.New(t, testenv.Options{Deps: func(d *handlers.Deps) { d.Hasher = slow }})
+	env := testenv.New(t, testenv.Options{Deps: func(d *gatehouse.Parts) { d.Hasher = slow }})
 	// Enough requests that, one hash at a time, the last ones must wait
 	// past the request deadline however fast this machine hashes. One
 	// account each: more parallel attempts on one account than its limit

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/session"
 
 	"github.com/gatehouse/gatehouse/components/pages"
 	"github.com/gatehouse/gatehouse/models"
@@ -20,11 +19,9 @@ func (s *Server) unverifiedPage(c fiber.Ctx, u *models.User) error {
 
 func (s *Server) unverifiedView(c fiber.Ctx, u *models.User, status int, notice, alert string) error {
 	// The empty session the sign-in or sign-up request opened is not kept.
-	if m := session.FromContext(c); m != nil && viewerOf(c) == nil {
-		if uid, _ := m.Get(keyUserID).(int64); uid == 0 {
-			if err := m.Destroy(); err != nil {
-				return fmt.Errorf("drop empty session: %w", err)
-			}
+	if viewerOf(c) == nil {
+		if err := s.Sessions.DropAnonymous(c); err != nil {
+			return fmt.Errorf("drop empty session: %w", err)
 		}
 	}
 	p := s.props(c, "Confirm your email")

@@ -47,6 +47,8 @@ type Manager struct {
 	kv    kv.Store
 	now   func() time.Time
 	mw    fiber.Handler
+	// onError answers a request whose session the store could not load or save.
+	onError func(c fiber.Ctx, err error)
 }
 
 var _ account.Sessions = (*Manager)(nil)
@@ -58,12 +60,16 @@ type Config struct {
 	SecureCookie bool
 	// Starts names the requests that may create a session (a sign-in
 	// form); every other request without a cookie gets none.
-	Starts       func(c fiber.Ctx) bool
-	ErrorHandler func(c fiber.Ctx, err error)
+	Starts func(c fiber.Ctx) bool
 }
 
 // New builds a Manager and its middleware.
 func New(cfg Config) *Manager {
+	m := &Manager{kv: cfg.Store, now: cfg.Now}
+	starts := cfg.Starts
+	if starts == nil {
+		starts = func(fiber.Ctx) bool { return false }
+	}
 	mw, store := session.NewWithStore(session.Config{
 		Storage:         cfg.Store,
 		Extractor:       extractors.FromCookie(Cookie),
@@ -75,11 +81,20 @@ func New(cfg Config) *Manager {
 		AbsoluteTimeout: AbsoluteTimeout,
 		// Visitors get no session until they sign in: an anonymous GET
 		// writes nothing to the store.
-		Next:         func(c fiber.Ctx) bool { return c.Cookies(Cookie) == "" && !cfg.Starts(c) },
-		ErrorHandler: cfg.ErrorHandler,
+		Next: func(c fiber.Ctx) bool { return c.Cookies(Cookie) == "" && !starts(c) },
+		ErrorHandler: func(c fiber.Ctx, err error) {
+			if m.onError != nil {
+				m.onError(c, err)
+			}
+		},
 	})
-	return &Manager{store: store, kv: cfg.Store, now: cfg.Now, mw: mw}
+	m.store, m.mw = store, mw
+	return m
 }
+
+// OnError sets how a request is answered when the store fails; the HTTP
+// layer sets it before serving.
+func (m *Manager) OnError(f func(c fiber.Ctx, err error)) { m.onError = f }
 
 // Middleware loads and saves the request's session.
 func (m *Manager) Middleware() fiber.Handler { return m.mw }

@@ -10,9 +10,9 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/uptrace/bun"
 
+	"github.com/gatehouse/gatehouse"
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
-	"github.com/gatehouse/gatehouse/handlers"
 	"github.com/gatehouse/gatehouse/kv"
 	"github.com/gatehouse/gatehouse/mail"
 	"github.com/gatehouse/gatehouse/models"
@@ -43,7 +43,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer stopMail()
 
-	srv := handlers.New(deps)
+	srv := gatehouse.Assemble(deps)
 	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL.String(), "database", dbKind(db),
 		"session_store", storeKind(cfg), "mail", mailKind(cfg), "startup_ms", time.Since(start).Milliseconds())
 	// Requests in flight finish after SIGTERM; new ones are refused.
@@ -60,16 +60,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 // buildDeps opens the session store and the rest of what handlers need.
-func buildDeps(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Logger) (handlers.Deps, func(), error) {
+func buildDeps(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Logger) (gatehouse.Parts, func(), error) {
 	proxies, err := auth.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
-		return handlers.Deps{}, nil, fmt.Errorf("GATEHOUSE_TRUSTED_PROXIES: %w", err)
+		return gatehouse.Parts{}, nil, fmt.Errorf("GATEHOUSE_TRUSTED_PROXIES: %w", err)
 	}
 	secret := cfg.SecretKey
 	if secret == "" {
 		secret, err = models.Settings{DB: db}.GetOrCreate(ctx, "secret_key", func() string { return auth.RandomToken(32) })
 		if err != nil {
-			return handlers.Deps{}, nil, err
+			return gatehouse.Parts{}, nil, err
 		}
 	}
 	var store kv.Store
@@ -77,7 +77,7 @@ func buildDeps(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Log
 	if cfg.RedisURL != "" {
 		r, err := kv.NewRedis(cfg.RedisURL, "gatehouse:")
 		if err != nil {
-			return handlers.Deps{}, nil, err
+			return gatehouse.Parts{}, nil, err
 		}
 		store, closeStore = r, func() { r.Close() }
 	} else {
@@ -91,7 +91,7 @@ func buildDeps(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Log
 		Memory: cfg.ArgonMemoryKiB, Time: cfg.ArgonTime, Threads: cfg.ArgonThreads,
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen,
 	}, runtime.NumCPU())
-	return handlers.Deps{
+	return gatehouse.Parts{
 		Config: cfg, DB: db, Store: store, Hasher: hasher, Proxies: proxies, Log: log, SecretKey: secret,
 	}, closeStore, nil
 }
@@ -99,7 +99,7 @@ func buildDeps(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Log
 // startMail runs the outbox sender (and the expiry of old link tokens) in
 // the background; the returned function stops it after the HTTP server,
 // letting a batch already handed to the SMTP server be recorded.
-func startMail(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Logger, deps *handlers.Deps) (func(), error) {
+func startMail(ctx context.Context, cfg config.Config, db *bun.DB, log *slog.Logger, deps *gatehouse.Parts) (func(), error) {
 	transport, err := mail.FromConfig(cfg, log)
 	if err != nil {
 		return nil, err

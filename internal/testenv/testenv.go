@@ -25,6 +25,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/uptrace/bun"
 
+	"github.com/gatehouse/gatehouse"
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/handlers"
@@ -53,7 +54,7 @@ type Env struct {
 type Options struct {
 	Env map[string]string // extra GATEHOUSE_* variables
 	// Deps, when set, may change the dependencies before the server starts.
-	Deps func(*handlers.Deps)
+	Deps func(*gatehouse.Parts)
 	// SMTP, when set, points GATEHOUSE_SMTP_URL at this server and runs the
 	// outbox sender with the test clock and quick retries.
 	SMTP *smtptest.Server
@@ -110,7 +111,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := handlers.Deps{
+	deps := gatehouse.Parts{
 		Config: cfg, DB: db, Store: store, Hasher: hasher, Proxies: proxies,
 		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:       clock.Now,
@@ -124,7 +125,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
-	srv := handlers.New(deps)
+	srv := gatehouse.Assemble(deps)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,72 @@
+package gatehouse
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/account"
+	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/config"
+	"github.com/gatehouse/gatehouse/handlers"
+	"github.com/gatehouse/gatehouse/kv"
+	"github.com/gatehouse/gatehouse/limiter"
+	"github.com/gatehouse/gatehouse/mail"
+	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/sessions"
+)
+
+// Parts are the opened backends a Gatehouse is assembled from. New opens
+// them from the configuration; tests bring their own.
+type Parts struct {
+	Config  config.Config
+	DB      *bun.DB
+	Store   kv.Store
+	Hasher  *auth.Hasher
+	Proxies *auth.TrustedProxies
+	Log     *slog.Logger
+	// Now is the one clock (time.Now when nil); tests move it.
+	Now func() time.Time
+	// SecretKey keys tokens and handles; rotating it kills outstanding links.
+	SecretKey string
+	// Mailer is woken after a commit that queued mail; nil: it only polls.
+	Mailer interface{ Notify() }
+}
+
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
+
+// Assemble wires the application layer and the HTTP layer over p.
+func Assemble(p Parts) *handlers.Server {
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	if p.Log == nil {
+		p.Log = slog.Default()
+	}
+	sess := sessions.New(sessions.Config{
+		Store: p.Store, Now: p.Now, SecureCookie: p.Config.SecureCookies(), Starts: handlers.StartsSession,
+	})
+	var notifier account.Notifier
+	if p.Mailer != nil {
+		notifier = p.Mailer
+	}
+	svc := account.New(account.Deps{
+		Store: models.Repo{DB: p.DB}, Sessions: sess, Limiter: limiter.Limiter{Store: p.Store},
+		Hasher: p.Hasher, Letters: mail.Letters{}, Mailer: notifier, Clock: clockFunc(p.Now), Log: p.Log,
+		SecretKey: p.SecretKey, BaseURL: p.Config.BaseURL.String(),
+		MandatoryVerification: p.Config.MandatoryVerification(),
+	})
+	db, store := p.DB, p.Store
+	return handlers.New(handlers.Deps{
+		Config: p.Config, Account: svc, Sessions: sess, Store: p.Store, Proxies: p.Proxies,
+		Log: p.Log, Now: p.Now, SecretKey: p.SecretKey, DB: p.DB, Hasher: p.Hasher, Mailer: p.Mailer,
+		Ready: []handlers.Check{
+			{Name: "database", Ping: func(ctx context.Context) error { return db.PingContext(ctx) }},
+			{Name: "session store", Ping: store.Ping},
+		},
+	})
+}
