@@ -58,6 +58,10 @@ type Audit interface {
 type Perms interface {
 	// OfUser returns the codes granted to a user directly or through a group.
 	OfUser(ctx context.Context, userID int64) (map[string]bool, error)
+	// Codes lists every permission code.
+	Codes(ctx context.Context) ([]string, error)
+	// GroupNamesOfUser lists the names of a user's groups, sorted.
+	GroupNamesOfUser(ctx context.Context, userID int64) ([]string, error)
 }
 
 // Store is the database: its stores, and transactions over them.

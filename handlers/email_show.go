@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/gatehouse/gatehouse/components/pages"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // emailShow is the email-change form.
@@ -14,13 +13,9 @@ func (s *Server) emailShow(c fiber.Ctx) error {
 
 func (s *Server) emailPage(c fiber.Ctx, status int, f pages.EmailForm) error {
 	u := viewerOf(c).User
-	pending, err := models.Tokens{DB: s.DB}.Pending(c.Context(), u.ID, models.TokenEmailChange, s.Now())
+	to, err := s.Account.PendingEmail(c.Context(), u.ID)
 	if err != nil {
 		return err
-	}
-	var to string
-	if pending != nil {
-		to = pending.Email
 	}
 	p := s.props(c, "Change your email address")
 	return s.page(c, status, p, pages.EmailChange(f, u.Email, to, p.CSRF))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse/account"
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/layout"
 )
 
@@ -28,10 +30,7 @@ func (s *Server) notFound(c fiber.Ctx) error {
 }
 
 func (s *Server) tooMany(c fiber.Ctx, retryAfter time.Duration) error {
-	secs := int(retryAfter.Round(time.Second) / time.Second)
-	if secs < 1 {
-		secs = 1
-	}
+	secs := auth.RetryAfterSeconds(retryAfter)
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 	return s.problem(c, fiber.StatusTooManyRequests, "Too many attempts",
 		"For your security, further attempts are paused. Try again in "+humanWait(secs)+".")
@@ -58,6 +57,13 @@ func (s *Server) unavailable(c fiber.Ctx, what string) error {
 // is checked against the backends: a dead database or store is a 503, not a 500.
 func (s *Server) handleError(c fiber.Ctx, err error) error {
 	c.Response().ResetBody()
+	if status, heading, message, ok := domainProblem(err); ok {
+		var rl *account.RateLimitedError
+		if errors.As(err, &rl) {
+			return s.tooMany(c, rl.RetryAfter)
+		}
+		return s.problem(c, status, heading, message)
+	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		switch fe.Code {
@@ -95,11 +101,10 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 func (s *Server) deadBackend() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
-	if err := s.DB.PingContext(ctx); err != nil {
-		return "database"
-	}
-	if err := s.Store.Ping(ctx); err != nil {
-		return "session store"
+	for _, r := range s.Ready {
+		if err := r.Ping(ctx); err != nil {
+			return r.Name
+		}
 	}
 	return ""
 }
@@ -143,4 +148,48 @@ func (s *Server) readyz(c fiber.Ctx) error {
 		return c.SendString(out)
 	}
 	return c.SendString("ok\n")
+}
+
+// The use cases' refusals, mapped to what the visitor is told: the one
+// place where a domain error becomes a status and a message.
+const (
+	msgInvalidLogin  = "Invalid username or password."
+	msgUsernameTaken = "This username is taken. Try another."
+	msgEmailTaken    = "An account with this email already exists. Sign in instead?"
+	msgEmailInUse    = "An account with this email already exists."
+	msgSameEmail     = "This is already your email address."
+	msgWrongCurrent  = "Your current password is not correct."
+	msgWrongReauth   = "That password is not correct."
+)
+
+// fieldError names the form field a refusal belongs to and its message.
+func fieldError(err error) (field, message string, ok bool) {
+	switch {
+	case errors.Is(err, account.ErrUsernameTaken):
+		return "username", msgUsernameTaken, true
+	case errors.Is(err, account.ErrEmailTaken):
+		return "email", msgEmailTaken, true
+	case errors.Is(err, account.ErrSameEmail):
+		return "email", msgSameEmail, true
+	case errors.Is(err, account.ErrInvalidCredentials):
+		return "password", msgInvalidLogin, true
+	}
+	return "", "", false
+}
+
+// domainProblem is the problem page of a refusal that has no form to go
+// back to; ok is false for errors that are not refusals.
+func domainProblem(err error) (status int, heading, message string, ok bool) {
+	var rl *account.RateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		return fiber.StatusTooManyRequests, "Too many attempts", "", true
+	case errors.Is(err, account.ErrForbidden):
+		return fiber.StatusForbidden, "Permission denied",
+			"Your account does not have permission to open this page. Ask an administrator if you need access.", true
+	case errors.Is(err, account.ErrSessionNotFound):
+		return fiber.StatusNotFound, "Session not found",
+			"That session has already ended. Reload the sessions page to see the ones still active.", true
+	}
+	return 0, "", "", false
 }

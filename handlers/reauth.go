@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/pages"
 )
@@ -28,34 +30,19 @@ func (s *Server) mustReauth(c fiber.Ctx) (bool, error) {
 		return true, nil
 	}
 	u := viewerOf(c).User
-	if pw := c.FormValue("reauth_password"); pw != "" {
-		// Wrong passwords count as failed sign-ins of the account, so a
-		// stolen session cannot be used to guess the password.
-		acct := []counter{{"rl:login:acct:" + itoa(u.ID), auth.LoginLimits.Account}}
-		wait, blocked, tripped, err := s.reserve(c.Context(), acct)
-		if err != nil {
-			return false, err
-		} else if blocked {
-			return false, s.tooMany(c, wait)
-		}
-		ok, _, err := s.Hasher.Verify(c.Context(), u.PasswordHash, pw)
-		if err == nil && ok {
-			if err := s.release(c.Context(), acct); err != nil {
-				return false, err
-			}
-			s.Sessions.MarkAuthenticated(c)
-			s.event(c, "reauthenticated", u.ID, u.Username, "")
-			return true, nil
-		}
-		s.event(c, "reauth_failed", u.ID, u.Username, "")
-		s.Log.Info("re-authentication failed", "user", u.Username, "user_id", u.ID, "ip", clientIP(c))
-		for _, key := range tripped {
-			s.event(c, "rate_limited", u.ID, u.Username, key)
-			s.Log.Warn("rate limit reached", "key", key, "ip", clientIP(c))
-		}
-		return false, s.reauthPage(c, "That password is not correct.")
+	pw := c.FormValue("reauth_password")
+	if pw == "" {
+		return false, s.reauthPage(c, "")
 	}
-	return false, s.reauthPage(c, "")
+	err := s.Account.Reauthenticate(c.Context(), u, pw, s.client(c))
+	if errors.Is(err, account.ErrWrongPassword) {
+		return false, s.reauthPage(c, msgWrongReauth)
+	}
+	if err != nil {
+		return false, err
+	}
+	s.Sessions.MarkAuthenticated(c)
+	return true, nil
 }
 
 func (s *Server) reauthPage(c fiber.Ctx, errMsg string) error {

@@ -45,19 +45,13 @@ func (s *Server) registerValidate(c fiber.Ctx) error {
 
 // takenMessage reports a username or email already in use.
 func (s *Server) takenMessage(c fiber.Ctx, name string, f forms.Register) (string, error) {
-	switch name {
-	case "username":
-		taken, err := s.users.UsernameTaken(c.Context(), auth.UsernameKey(f.Username))
-		if err != nil || !taken {
-			return "", err
-		}
-		return "This username is taken. Try another.", nil
-	case "email":
-		taken, err := s.users.EmailTaken(c.Context(), auth.EmailKey(f.Email))
-		if err != nil || !taken {
-			return "", err
-		}
-		return "An account with this email already exists. Sign in instead?", nil
+	value := f.Username
+	if name == "email" {
+		value = f.Email
 	}
-	return "", nil
+	err := s.Account.Available(c.Context(), name, value)
+	if _, msg, ok := fieldError(err); ok {
+		return msg, nil
+	}
+	return "", err
 }

@@ -5,19 +5,14 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/pages"
-	"github.com/gatehouse/gatehouse/models"
 )
 
-// unverifiedPage answers a sign-in of an unverified address when
-// verification is mandatory: no session, a page that says what to do and
-// offers a new link.
-func (s *Server) unverifiedPage(c fiber.Ctx, u *models.User) error {
-	s.event(c, "login_unverified", u.ID, u.Username, "")
-	return s.unverifiedView(c, u, fiber.StatusForbidden, "", "")
-}
-
-func (s *Server) unverifiedView(c fiber.Ctx, u *models.User, status int, notice, alert string) error {
+// unverifiedView answers a sign-in or sign-up of an address that must be
+// confirmed first: no session, a page that says what to do and offers a
+// new link.
+func (s *Server) unverifiedView(c fiber.Ctx, u *auth.User, status int, notice, alert string) error {
 	// The empty session the sign-in or sign-up request opened is not kept.
 	if viewerOf(c) == nil {
 		if err := s.Sessions.DropAnonymous(c); err != nil {
@@ -26,6 +21,6 @@ func (s *Server) unverifiedView(c fiber.Ctx, u *models.User, status int, notice,
 	}
 	p := s.props(c, "Confirm your email")
 	return s.page(c, status, p, pages.Unverified(pages.UnverifiedView{
-		Email: u.Email, Handle: s.handleFor(u), Notice: notice, Alert: alert, CSRF: p.CSRF,
+		Email: u.Email, Handle: s.Account.ResendHandle(u), Notice: notice, Alert: alert, CSRF: p.CSRF,
 	}))
 }

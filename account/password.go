@@ -1,0 +1,50 @@
+package account
+
+import (
+	"context"
+
+	"github.com/gatehouse/gatehouse/auth"
+)
+
+// ChangePassword sets a new password for a signed-in user after checking
+// the current one (ErrWrongPassword), kills the user's reset links, tells
+// them by mail and ends every other session (keep: the current one, which
+// the caller then rotates).
+func (s *Service) ChangePassword(ctx context.Context, u *auth.User, current, password, keep string, from Client) error {
+	if !s.CheckPassword(ctx, u, current) {
+		return ErrWrongPassword
+	}
+	if err := s.setPassword(ctx, u, password, from); err != nil {
+		return err
+	}
+	if _, err := s.sessions.EndAll(ctx, u.ID, keep); err != nil {
+		return err
+	}
+	s.Record(ctx, from, "password_changed", u.ID, u.Username, "")
+	s.log.Info("password changed", "user", u.Username, "user_id", u.ID, "ip", from.IP)
+	return nil
+}
+
+// setPassword stores password for u, kills u's reset links and queues the
+// "password changed" mail, in one transaction. Sessions are the caller's.
+func (s *Service) setPassword(ctx context.Context, u *auth.User, password string, from Client) error {
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	err = s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
+		if err := tx.Users().SetPasswordHash(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+		if err := tx.Tokens().Revoke(ctx, u.ID, now, auth.TokenPasswordReset); err != nil {
+			return err
+		}
+		return s.queueMail(ctx, tx, Mail{Kind: MailPasswordChanged, To: u.Email, Username: u.Username, At: now, IP: from.IP})
+	})
+	if err != nil {
+		return err
+	}
+	s.wake()
+	return nil
+}
