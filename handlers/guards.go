@@ -25,7 +25,7 @@ func guarded(h fiber.Handler, gs ...guard) fiber.Handler {
 // rendered in place after an htmx sign-in (see renderPath).
 func (s *Server) getPage(path string, h fiber.Handler, gs ...guard) {
 	full := guarded(h, gs...)
-	s.app.Get(path, full)
+	s.router.Get(path, full)
 	s.landing[path] = full
 }
 

@@ -62,7 +62,7 @@ func (s *Server) requestLog(c fiber.Ctx) error {
 
 	err := c.Next()
 	if err != nil {
-		if herr := s.app.Config().ErrorHandler(c, err); herr != nil {
+		if herr := s.handleError(c, err); herr != nil {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}

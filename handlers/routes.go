@@ -1,7 +1,7 @@
 package handlers
 
 func (s *Server) routes() {
-	a := s.app
+	a := s.router
 	s.getPage("/", s.homeShow)
 
 	s.getPage("/register", s.registerShow, s.mustBeAnon)
@@ -17,6 +17,4 @@ func (s *Server) routes() {
 
 	s.adminRoutes()
 	s.lifecycleRoutes()
-
-	a.Use(s.notFoundHandler)
 }

@@ -3,7 +3,7 @@ package handlers
 // lifecycleRoutes registers verification, password reset and the sessions
 // page (issue: account lifecycle).
 func (s *Server) lifecycleRoutes() {
-	a := s.app
+	a := s.router
 
 	s.getPage("/password-reset", s.resetRequestShow)
 	a.Post("/password-reset", s.resetRequestSubmit)

@@ -4,7 +4,7 @@ package handlers
 // Every page needs staff and a permission; every change also needs the
 // password typed within the last five minutes.
 func (s *Server) adminRoutes() {
-	a := s.app
+	a := s.router
 	view, change := s.mustHave("users.view"), s.mustHave("users.change")
 	a.Get("/admin", guarded(s.adminHome, s.mustBeStaff))
 	s.getPage("/admin/users", s.adminUsersList, view)

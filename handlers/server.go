@@ -5,6 +5,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -51,10 +52,14 @@ type Check struct {
 	Ping func(ctx context.Context) error
 }
 
-// Server is the Fiber app and the stores its handlers share.
+// Server is Gatehouse's middleware and routes, and the stores its handlers
+// share. App serves them alone; Register adds them to another app.
 type Server struct {
 	Deps
 	app     *fiber.App
+	appOnce sync.Once
+	// router is the one Register is adding routes to.
+	router  fiber.Router
 	users   models.Users
 	perms   models.Perms
 	audit   models.Audit
@@ -69,7 +74,7 @@ const (
 	bodyLimit      = 256 << 10
 )
 
-// New wires the middleware and routes.
+// New builds the server; App or Register put its routes on a Fiber app.
 func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -84,44 +89,56 @@ func New(d Deps) *Server {
 		audit:   models.Audit{DB: d.DB},
 		landing: map[string]fiber.Handler{},
 	}
-	s.app = fiber.New(fiber.Config{
-		AppName:      "gatehouse",
-		BodyLimit:    bodyLimit,
-		ReadTimeout:  15 * time.Second,
-		WriteTimeout: 30 * time.Second,
-		IdleTimeout:  60 * time.Second,
-		ErrorHandler: s.handleError,
-	})
-
 	d.Sessions.OnError(s.sessionError)
+	return s
+}
 
-	a := s.app
-	a.Use(s.requestLog)
-	a.Use(s.recoverPanic)
-	a.Use(s.securityHeaders)
-	a.Use("/static", static.New("", static.Config{FS: assets.FS(), MaxAge: 365 * 24 * 3600, Compress: true}))
-	a.Get("/healthz", s.healthz)
-	a.Get("/readyz", s.readyz)
-	a.Use(s.withTimeout)
-	a.Use(csrf.New(csrf.Config{
-		Storage:        d.Store,
+// App is Gatehouse alone as a Fiber application, for Listen and for tests;
+// built on first use.
+func (s *Server) App() *fiber.App {
+	s.appOnce.Do(func() {
+		s.app = fiber.New(fiber.Config{
+			AppName:      "gatehouse",
+			BodyLimit:    bodyLimit,
+			ReadTimeout:  15 * time.Second,
+			WriteTimeout: 30 * time.Second,
+			IdleTimeout:  60 * time.Second,
+			ErrorHandler: s.handleError,
+		})
+		s.Register(s.app)
+		s.app.Use(s.notFoundHandler)
+	})
+	return s.app
+}
+
+// Register adds Gatehouse's middleware and routes to r, which must be an
+// app or a group without a prefix: the contract's paths are absolute.
+// Routes r gets after this run behind the middleware (sessions, CSRF, the
+// viewer), and errors they return become Gatehouse's error pages.
+func (s *Server) Register(r fiber.Router) {
+	s.router = r
+	r.Use(s.requestLog)
+	r.Use(s.recoverPanic)
+	r.Use(s.securityHeaders)
+	r.Use("/static", static.New("", static.Config{FS: assets.FS(), MaxAge: 365 * 24 * 3600, Compress: true}))
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Use(s.withTimeout)
+	r.Use(csrf.New(csrf.Config{
+		Storage:        s.Store,
 		CookieName:     csrfCookie,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		CookieSecure:   d.Config.SecureCookies(),
+		CookieSecure:   s.Config.SecureCookies(),
 		CookieHTTPOnly: true,
 		IdleTimeout:    24 * time.Hour,
 		Extractor:      extractors.Chain(extractors.FromHeader("X-CSRF-Token"), extractors.FromForm("csrf_token")),
 		ErrorHandler:   s.csrfError,
 	}))
-	a.Use(s.sessionCookieLifetime)
-	a.Use(d.Sessions.Middleware())
-	a.Use(s.loadViewer)
+	r.Use(s.sessionCookieLifetime)
+	r.Use(s.Sessions.Middleware())
+	r.Use(s.loadViewer)
 	s.routes()
-	return s
 }
-
-// App is the Fiber application, for Listen and for tests.
-func (s *Server) App() *fiber.App { return s.app }
 
 // StartsSession names the requests that may create a session.
 func StartsSession(c fiber.Ctx) bool {
