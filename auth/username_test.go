@@ -177,3 +177,16 @@ func short(s string) string {
 	}
 	return s
 }
+
+func TestNormalizeLogin(t *testing.T) {
+	k := NormalizeLogin("Alice@Example.COM")
+	if k.Email != "alice@example.com" || k.Name != "alice@example.com" {
+		t.Fatalf("email keys %+v", k)
+	}
+	if NormalizeLogin("ALICE").Username != NormalizeLogin("alice").Username {
+		t.Fatal("usernames in other cases fold apart")
+	}
+	if NormalizeLogin("ｂｏｂ").Username != NormalizeLogin("bob").Username {
+		t.Fatal("fullwidth letters are not folded (NFKC)")
+	}
+}
