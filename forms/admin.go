@@ -2,7 +2,6 @@ package forms
 
 import (
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,39 +118,6 @@ func Tri(v string) *bool {
 		return &f
 	}
 	return nil
-}
-
-// Values encodes the query, leaving out defaults, so links stay short and
-// the address bar shows only what was chosen.
-func (q UserListQuery) Values() url.Values {
-	v := url.Values{}
-	set := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	set("q", q.Q)
-	set("active", q.Active)
-	set("staff", q.Staff)
-	set("superuser", q.Superuser)
-	set("group", q.Group)
-	if q.Sort != "username" {
-		set("sort", q.Sort)
-	}
-	if q.PageSize != DefaultPageSize && q.PageSize != 0 {
-		v.Set("page_size", strconv.Itoa(q.PageSize))
-	}
-	set("after", q.After)
-	set("before", q.Before)
-	return v
-}
-
-// URL is the list's address for this query.
-func (q UserListQuery) URL() string {
-	if enc := q.Values().Encode(); enc != "" {
-		return "/admin/users?" + enc
-	}
-	return "/admin/users"
 }
 
 // Bulk is a bulk action on the user list.
@@ -274,18 +240,4 @@ func ParseAudit(get func(string) string) (AuditQuery, error) {
 		return q, bad("A page link has either after or before, not both.")
 	}
 	return q, nil
-}
-
-// URL is the audit log's address for this query.
-func (q AuditQuery) URL() string {
-	v := url.Values{}
-	for k, val := range map[string]string{"user": q.User, "event": q.Event, "after": q.After, "before": q.Before} {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	if enc := v.Encode(); enc != "" {
-		return "/admin/audit?" + enc
-	}
-	return "/admin/audit"
 }

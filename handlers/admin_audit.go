@@ -1,14 +1,11 @@
 package handlers
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v3"
 
-	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/components/admin"
 	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // auditPageSize is the number of events per page of the audit log.
@@ -20,40 +17,16 @@ func (s *Server) adminAudit(c fiber.Ctx) error {
 	if err != nil {
 		return s.badRequest(c, err)
 	}
-	ctx := c.Context()
-	v := admin.AuditView{Query: q, Access: access(c), Now: s.Now()}
-	mq := models.AuditQuery{Event: q.Event, After: q.After, Before: q.Before, Limit: auditPageSize}
-	if q.User != "" {
-		u, err := s.users.ByUsername(ctx, auth.UsernameKey(q.User))
-		switch {
-		case models.IsNotFound(err):
-			v.UnknownUser = true
-		case err != nil:
-			return err
-		default:
-			mq.UserID = u.ID
-		}
+	l, err := s.Account.AuditLog(c.Context(), account.AuditFilter{
+		Username: q.User, Event: q.Event, After: q.After, Before: q.Before, Limit: auditPageSize,
+	})
+	if done, rerr := s.refuse(c, err, adminAudit); done {
+		return rerr
 	}
-	if !v.UnknownUser {
-		page, err := s.audit.List(ctx, mq)
-		if errors.Is(err, models.ErrBadCursor) {
-			return s.badRequest(c, &forms.BadRequest{Msg: "This page link is not valid. Start again from the first page."})
-		}
-		if err != nil {
-			return err
-		}
-		v.Events, v.Next, v.Prev = page.Events, page.Next, page.Prev
-		var ids []int64
-		for _, e := range page.Events {
-			for _, id := range []*int64{e.UserID, e.ActorID} {
-				if id != nil {
-					ids = append(ids, *id)
-				}
-			}
-		}
-		if v.Names, err = s.users.UsernamesByID(ctx, ids); err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
+	v := admin.AuditView{Query: auditQueryView(q), Events: eventsView(l.Events), Names: l.Names,
+		Next: l.Next, Prev: l.Prev, UnknownUser: l.UnknownUser, Access: access(c), Now: s.Now()}
 	return s.page(c, fiber.StatusOK, s.adminProps(c, "Audit log"), admin.Audit(v))
 }

@@ -3,7 +3,7 @@ package handlers
 import (
 	"github.com/gofiber/fiber/v3"
 
-	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/account"
 )
 
 // adminGroupDelete deletes a group; its members lose what it granted from
@@ -13,15 +13,13 @@ func (s *Server) adminGroupDelete(c fiber.Ctx) error {
 	if !ok {
 		return s.notFound(c)
 	}
-	g, err := models.Groups{DB: s.DB}.Delete(c.Context(), id)
-	if models.IsNotFound(err) {
+	_, err := s.Account.DeleteGroup(c.Context(), id, s.client(c))
+	if account.IsNotFound(err) {
 		return s.notFound(c)
 	}
 	if err != nil {
 		return err
 	}
-	s.event(c, "group_deleted", 0, "", g.Name)
-	s.Log.Info("group deleted", "group", g.Name, "group_id", id, "by", viewerOf(c).User.Username, "ip", clientIP(c))
 	s.flash(c, "group_deleted")
 	return seeOther(c, "/admin/groups")
 }

@@ -4,8 +4,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/csrf"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/components/admin"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminGroupShow is one group's page; read-only without groups.change.
@@ -15,7 +15,7 @@ func (s *Server) adminGroupShow(c fiber.Ctx) error {
 		return s.notFound(c)
 	}
 	v, err := s.groupView(c, id)
-	if models.IsNotFound(err) {
+	if account.IsNotFound(err) {
 		return s.notFound(c)
 	}
 	if err != nil {
@@ -25,15 +25,15 @@ func (s *Server) adminGroupShow(c fiber.Ctx) error {
 }
 
 func (s *Server) groupView(c fiber.Ctx, id int64) (admin.GroupView, error) {
-	g, err := models.Groups{DB: s.DB}.ByID(c.Context(), id)
+	g, err := s.Account.Group(c.Context(), id)
 	if err != nil {
 		return admin.GroupView{}, err
 	}
-	perms, err := s.perms.All(c.Context())
+	perms, err := s.Account.Permissions(c.Context())
 	if err != nil {
 		return admin.GroupView{}, err
 	}
-	return admin.GroupView{Group: *g, Perms: perms, Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
+	return admin.GroupView{Group: groupView(g), Perms: permsView(perms), Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
 }
 
 func (s *Server) renderGroup(c fiber.Ctx, status int, v admin.GroupView) error {

@@ -5,7 +5,6 @@ import (
 	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/components/admin"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminGroupsList lists the groups and their permissions.
@@ -18,9 +17,9 @@ func (s *Server) adminGroupsList(c fiber.Ctx) error {
 }
 
 func (s *Server) groupListView(c fiber.Ctx) (admin.GroupListView, error) {
-	groups, err := models.Groups{DB: s.DB}.List(c.Context())
+	groups, err := s.Account.Groups(c.Context())
 	if err != nil {
 		return admin.GroupListView{}, err
 	}
-	return admin.GroupListView{Groups: groups, Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
+	return admin.GroupListView{Groups: groupRowsView(groups), Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
 }

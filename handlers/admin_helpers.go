@@ -5,10 +5,10 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/components/admin"
 	"github.com/gatehouse/gatehouse/components/layout"
 	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminProps are the page props of an admin page: the wide layout.
@@ -33,9 +33,9 @@ func access(c fiber.Ctx) admin.Access {
 }
 
 // actor is the viewer as the maker of an admin change.
-func actor(c fiber.Ctx) models.Actor {
+func actor(c fiber.Ctx) auth.Actor {
 	v := viewerOf(c)
-	return models.Actor{ID: v.User.ID, IsSuperuser: v.Principal.IsActive && v.Principal.IsSuperuser}
+	return auth.Actor{ID: v.User.ID, IsSuperuser: v.Principal.IsActive && v.Principal.IsSuperuser}
 }
 
 // formValues reads every posted value of a repeated field (ids, groups, perms).
@@ -72,6 +72,16 @@ func (s *Server) badRequest(c fiber.Ctx, err error) error {
 		msg = err.Error()
 	}
 	return s.problem(c, fiber.StatusBadRequest, "Bad request", msg)
+}
+
+// refuse answers a refused admin action with a problem page; false when
+// err is not a refusal.
+func (s *Server) refuse(c fiber.Ctx, err error, act adminAction) (bool, error) {
+	r, ok := adminRefusal(err, act)
+	if !ok {
+		return false, nil
+	}
+	return true, s.problem(c, r.Status, r.Title, r.Msg)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminUserSave saves a user's flags, groups and direct permissions. The
@@ -18,45 +16,26 @@ func (s *Server) adminUserSave(c fiber.Ctx) error {
 		return s.notFound(c)
 	}
 	f := forms.ParseUserEdit(formGetter(c), formValues(c))
-	ctx := c.Context()
-	ch, err := s.users.ApplyEdit(ctx, actor(c), id, models.UserEdit{
+	ch, err := s.Account.SaveUser(c.Context(), actor(c), id, account.UserEdit{
 		IsActive: f.IsActive, IsStaff: f.IsStaff, IsSuperuser: f.IsSuperuser, GroupIDs: f.GroupIDs, Perms: f.Perms,
-	})
-	refuse := func(status int, msg string) error {
+	}, s.client(c))
+	if account.IsNotFound(err) {
+		return s.notFound(c)
+	}
+	if r, ok := adminRefusal(err, adminSave); ok {
 		v, err := s.userView(c, id)
 		if err != nil {
 			return err
 		}
-		v.Alert, v.Edit = msg, &f
-		return s.renderUser(c, status, v)
+		v.Alert, v.Edit = r.Msg, userEditView(f)
+		return s.renderUser(c, r.Status, v)
 	}
-	switch {
-	case models.IsNotFound(err):
-		return s.notFound(c)
-	case errors.Is(err, models.ErrSelfDeactivate):
-		return refuse(fiber.StatusConflict, "You cannot deactivate your own account. Nothing was saved.")
-	case errors.Is(err, models.ErrLastSuperuser):
-		return refuse(fiber.StatusConflict, "This is the last active superuser: it must stay active and a superuser. Nothing was saved.")
-	case errors.Is(err, models.ErrSuperuserOnly):
-		return refuse(fiber.StatusForbidden, "Only a superuser can change a superuser's account or make someone a superuser. Nothing was saved.")
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	flash := "no_changes"
 	if ch.Any() {
 		flash = "saved"
-		u, err := s.users.ByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if ch.Deactivated {
-			if _, err := s.Sessions.EndAll(ctx, id, ""); err != nil {
-				return err
-			}
-		}
-		s.event(c, "user_changed", id, u.Username, ch.String())
-		s.Log.Info("user changed", "user", u.Username, "user_id", id, "by", viewerOf(c).User.Username,
-			"changes", ch.String(), "ip", clientIP(c))
 	}
 	return s.afterUserChange(c, id, flash)
 }

@@ -4,8 +4,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/csrf"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/components/admin"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminUserShow is one user's admin page; read-only without users.change.
@@ -15,7 +15,7 @@ func (s *Server) adminUserShow(c fiber.Ctx) error {
 		return s.notFound(c)
 	}
 	v, err := s.userView(c, id)
-	if models.IsNotFound(err) {
+	if account.IsNotFound(err) {
 		return s.notFound(c)
 	}
 	if err != nil {
@@ -27,26 +27,23 @@ func (s *Server) adminUserShow(c fiber.Ctx) error {
 // userView loads the user and the groups and permissions to choose from.
 func (s *Server) userView(c fiber.Ctx, id int64) (admin.UserView, error) {
 	ctx := c.Context()
-	d, err := s.users.Detail(ctx, id)
+	d, err := s.Account.UserDetail(ctx, id)
 	if err != nil {
 		return admin.UserView{}, err
 	}
-	groups, err := models.Groups{DB: s.DB}.List(ctx)
+	groups, err := s.Account.Groups(ctx)
 	if err != nil {
 		return admin.UserView{}, err
 	}
-	perms, err := s.perms.All(ctx)
+	perms, err := s.Account.Permissions(ctx)
 	if err != nil {
 		return admin.UserView{}, err
 	}
 	vw := viewerOf(c)
 	v := admin.UserView{
-		User: *d, Perms: perms, Access: access(c),
+		User: userDetailView(d), Groups: groupRowsView(groups), Perms: permsView(perms), Access: access(c),
 		ViewerIsSuperuser: vw.Principal.IsSuperuser, Self: vw.User.ID == id,
 		Now: s.Now(), CSRF: csrf.TokenFromContext(c),
-	}
-	for _, g := range groups {
-		v.Groups = append(v.Groups, g.Group)
 	}
 	if v.Access.UsersChange {
 		if v.Sessions, err = s.userSessions(ctx, id, s.Sessions.CurrentID(c)); err != nil {

@@ -3,13 +3,12 @@ package handlers
 import (
 	"errors"
 	"net/url"
-	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/components/admin"
 	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminUsersBulk activates or deactivates the selected users. A refusal
@@ -17,7 +16,7 @@ import (
 // changes nothing and shows the list again with the reason and the
 // selection kept. Deactivated users are signed out everywhere.
 func (s *Server) adminUsersBulk(c fiber.Ctx) error {
-	b, err := forms.ParseBulk(formGetter(c), formValues(c), models.MaxBulk)
+	b, err := forms.ParseBulk(formGetter(c), formValues(c), account.MaxBulk)
 	if err != nil {
 		return s.badRequest(c, err)
 	}
@@ -34,33 +33,17 @@ func (s *Server) adminUsersBulk(c fiber.Ctx) error {
 		return refuse(fiber.StatusUnprocessableEntity, "Select at least one user first.")
 	}
 	activate := b.Action == "activate"
-	changed, err := s.users.BulkSetActive(c.Context(), actor(c), b.IDs, activate)
-	switch {
-	case errors.Is(err, models.ErrSelfDeactivate):
-		return refuse(fiber.StatusConflict, "You cannot deactivate your own account. Nothing was changed.")
-	case errors.Is(err, models.ErrLastSuperuser):
-		return refuse(fiber.StatusConflict, "That would leave no active superuser. Nothing was changed.")
-	case errors.Is(err, models.ErrSuperuserOnly):
-		return refuse(fiber.StatusForbidden, "Only a superuser can change a superuser's account. Nothing was changed.")
-	case err != nil:
+	changed, err := s.Account.SetUsersActive(c.Context(), actor(c), b.IDs, activate, s.client(c))
+	if r, ok := adminRefusal(err, adminBulk); ok {
+		return refuse(r.Status, r.Msg)
+	}
+	if err != nil {
 		return err
 	}
-	event, verb := "user_activated", "activated"
+	verb := "activated"
 	if !activate {
-		event, verb = "user_deactivated", "deactivated"
+		verb = "deactivated"
 	}
-	names := make([]string, 0, len(changed))
-	for _, u := range changed {
-		if !activate {
-			if _, err := s.Sessions.EndAll(c.Context(), u.ID, ""); err != nil {
-				return err
-			}
-		}
-		s.event(c, event, u.ID, u.Username, "bulk")
-		names = append(names, u.Username)
-	}
-	s.Log.Info("bulk "+b.Action, "by", viewerOf(c).User.Username, "users", strings.Join(names, ","),
-		"changed", len(changed), "selected", len(b.IDs), "ip", clientIP(c))
 	toast := "No changes: the selected users were already " + verb + "."
 	if n := len(changed); n == 1 {
 		toast = "1 user " + verb + "."
@@ -86,7 +69,7 @@ func (s *Server) adminUsersBulk(c fiber.Ctx) error {
 // page if its cursor no longer works.
 func (s *Server) backListView(c fiber.Ctx, q forms.UserListQuery) (admin.UserListView, error) {
 	v, err := s.userListView(c, q)
-	if errors.Is(err, models.ErrBadCursor) {
+	if errors.Is(err, account.ErrBadCursor) {
 		q.After, q.Before = "", ""
 		return s.userListView(c, q)
 	}

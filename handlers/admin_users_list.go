@@ -1,14 +1,11 @@
 package handlers
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/components/admin"
 	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // adminUsersList is the user list (CONTRACT §6): search, filters, sorts
@@ -19,8 +16,8 @@ func (s *Server) adminUsersList(c fiber.Ctx) error {
 		return s.badRequest(c, err)
 	}
 	v, err := s.userListView(c, q)
-	if errors.Is(err, models.ErrBadCursor) {
-		return s.badRequest(c, &forms.BadRequest{Msg: "This page link is not valid for this list. Start again from the first page."})
+	if done, rerr := s.refuse(c, err, adminList); done {
+		return rerr
 	}
 	if err != nil {
 		return err
@@ -30,31 +27,15 @@ func (s *Server) adminUsersList(c fiber.Ctx) error {
 
 // userListView reads one page of the list and what the page shows around it.
 func (s *Server) userListView(c fiber.Ctx, q forms.UserListQuery) (admin.UserListView, error) {
-	ctx := c.Context()
-	page, err := s.users.List(ctx, models.UserListParams{
-		Q: q.Q, Active: forms.Tri(q.Active), Staff: forms.Tri(q.Staff), Superuser: forms.Tri(q.Superuser),
-		Group: q.Group, Sort: q.SortKey(), Desc: q.Desc(), After: q.After, Before: q.Before, PageSize: q.PageSize,
-	})
+	l, err := s.Account.ListUsers(c.Context(), userListParams(q))
 	if err != nil {
 		return admin.UserListView{}, err
 	}
-	v := admin.UserListView{
-		Query: q, Rows: page.Rows, Next: page.Next, Prev: page.Prev,
-		Access: access(c), Now: s.Now(), CSRF: csrf.TokenFromContext(c),
-	}
-	if !q.Filtered() {
-		if v.Count, err = s.users.CountAll(ctx); err != nil {
-			return v, err
-		}
-	}
-	groups, err := models.Groups{DB: s.DB}.List(ctx)
-	if err != nil {
-		return v, err
-	}
-	for _, g := range groups {
-		v.Groups = append(v.Groups, g.Name)
-	}
-	return v, nil
+	return admin.UserListView{
+		Query: userQueryView(q), Rows: userRowsView(l.Rows), Next: l.Next, Prev: l.Prev,
+		Count:  admin.Count{N: l.Count.N, Approx: l.Count.Approx, AtLeast: l.Count.AtLeast},
+		Groups: l.Groups, Access: access(c), Now: s.Now(), CSRF: csrf.TokenFromContext(c),
+	}, nil
 }
 
 // renderUserList answers with the whole page, or with the table alone for

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/account"
 )
 
 // AuditEvent is one line of the audit log.
@@ -61,15 +63,7 @@ func (a Audit) Recent(ctx context.Context, event string, limit int) ([]AuditEven
 }
 
 // AuditQuery selects one page of the audit log, newest first.
-type AuditQuery struct {
-	// UserID keeps the events about or by one user (0: everyone).
-	UserID int64
-	// Event keeps one kind of event ("" for all).
-	Event string
-	// After and Before are cursors from a previous page's Next and Prev.
-	After, Before string
-	Limit         int
-}
+type AuditQuery = account.AuditQuery
 
 // AuditPage is one page of the log and the cursors of its neighbours.
 type AuditPage struct {

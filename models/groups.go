@@ -8,10 +8,12 @@ import (
 
 	"github.com/uptrace/bun"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/gatehouse/gatehouse/account"
 )
 
 // ErrGroupTaken is returned when another group already has the name.
-var ErrGroupTaken = fmt.Errorf("group name: %w", ErrConflict)
+var ErrGroupTaken = account.ErrGroupTaken
 
 // GroupNameKey folds a group name for the unique index on name_key.
 func GroupNameKey(name string) string {
@@ -90,15 +92,7 @@ func (g Groups) Create(ctx context.Context, name string) (*Group, error) {
 }
 
 // GroupChange says what an edit of a group changed.
-type GroupChange struct {
-	OldName, NewName string
-	Added, Removed   []string // permission codes
-}
-
-// Any reports whether anything changed.
-func (c GroupChange) Any() bool {
-	return c.OldName != c.NewName || len(c.Added) > 0 || len(c.Removed) > 0
-}
+type GroupChange = account.GroupChange
 
 // Update renames a group and replaces its permissions with codes (unknown
 // codes are ignored), in one transaction.
@@ -111,19 +105,27 @@ func (g Groups) Update(ctx context.Context, id int64, name string, codes []strin
 		}
 		ch.OldName, ch.NewName = cur.Name, name
 		if name != cur.Name {
-			_, err := tx.NewUpdate().Model((*Group)(nil)).Set("name = ?", name).Set("name_key = ?", GroupNameKey(name)).
-				Where("id = ?", id).Exec(ctx)
-			if isUniqueViolation(err) {
-				return ErrGroupTaken
-			}
-			if err != nil {
-				return fmt.Errorf("rename group %d: %w", id, err)
+			if err := (Groups{DB: tx}).Rename(ctx, id, name); err != nil {
+				return err
 			}
 		}
 		ch.Added, ch.Removed, err = replaceGrants(ctx, tx, "group_permissions", "group_id", id, cur.Perms, codes)
 		return err
 	})
 	return ch, err
+}
+
+// Rename renames a group; ErrGroupTaken when another has the name.
+func (g Groups) Rename(ctx context.Context, id int64, name string) error {
+	_, err := g.DB.NewUpdate().Model((*Group)(nil)).Set("name = ?", name).Set("name_key = ?", GroupNameKey(name)).
+		Where("id = ?", id).Exec(ctx)
+	if isUniqueViolation(err) {
+		return ErrGroupTaken
+	}
+	if err != nil {
+		return fmt.Errorf("rename group %d: %w", id, err)
+	}
+	return nil
 }
 
 // Delete removes a group; memberships and grants go with it.
@@ -150,7 +152,7 @@ func (g Groups) Delete(ctx context.Context, id int64) (*Group, error) {
 // replaceGrants makes the permissions of one owner (a group or a user)
 // exactly the known codes among want, and says which codes it added and
 // removed.
-func replaceGrants(ctx context.Context, tx bun.Tx, table, ownerCol string, owner int64, have, want []string) (added, removed []string, err error) {
+func replaceGrants(ctx context.Context, tx bun.IDB, table, ownerCol string, owner int64, have, want []string) (added, removed []string, err error) {
 	var known []Permission
 	if err := tx.NewSelect().Model(&known).Scan(ctx); err != nil {
 		return nil, nil, fmt.Errorf("grants: %w", err)

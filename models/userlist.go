@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"github.com/gatehouse/gatehouse/account"
 )
 
 // The user list pages with keyset cursors, never OFFSET, and never counts
@@ -53,44 +54,16 @@ func sortExpr(sort string) string {
 // ValidUserSort reports whether name (without a leading '-') is a sort.
 func ValidUserSort(name string) bool { return slices.Contains(UserSorts, name) }
 
-// UserListParams selects one page of the user list.
-type UserListParams struct {
-	// Q is a case-insensitive substring of the username or the email.
-	Q string
-	// Active, Staff and Superuser filter on a flag when not nil.
-	Active, Staff, Superuser *bool
-	// Group filters on membership of the group with this name (any case).
-	Group string
-	// Sort is one of UserSorts; Desc reverses it.
-	Sort string
-	Desc bool
-	// After and Before are cursors from a previous page's Next and Prev; at
-	// most one is set. Neither means the first page.
-	After, Before string
-	PageSize      int
-}
-
-// Filtered reports whether the list is narrowed by a search or a filter.
-func (p UserListParams) Filtered() bool {
-	return p.Q != "" || p.Active != nil || p.Staff != nil || p.Superuser != nil || p.Group != ""
-}
-
-// UserRow is one line of the list: the user and the names of its groups.
-type UserRow struct {
-	User
-	Groups []string
-}
-
-// UserPage is one page of the list with the cursors of its neighbours;
-// an empty cursor means there is no such page.
-type UserPage struct {
-	Rows       []UserRow
-	Next, Prev string
-}
+// The user list's parameters and pages are the application's.
+type (
+	UserListParams = account.UserListParams
+	UserRow        = account.UserRow
+	UserPage       = account.UserPage
+)
 
 // ErrBadCursor is returned for a cursor that was not made by this list
 // with the same sort (tampered with, truncated, or from another sort).
-var ErrBadCursor = errors.New("invalid page cursor")
+var ErrBadCursor = account.ErrBadCursor
 
 type cursor struct {
 	str  string
@@ -354,14 +327,7 @@ WHERE ug.user_id IN (?) ORDER BY g.name_key, g.id`, bun.In(ids)).Scan(ctx, &rows
 }
 
 // UserCount is how many users the list says there are.
-type UserCount struct {
-	N int64
-	// Approx marks PostgreSQL's planner estimate (pg_class.reltuples),
-	// used for large tables instead of counting them.
-	Approx bool
-	// AtLeast marks a count that stopped at its cap: "more than N".
-	AtLeast bool
-}
+type UserCount = account.UserCount
 
 // countCap bounds the rows an exact count may read.
 const countCap = 10000

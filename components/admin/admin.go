@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/components/pages"
-	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/models"
 )
 
 // Access says which admin sections and actions the viewer may use.
@@ -21,12 +19,12 @@ type Access struct {
 
 // UserListView is what /admin/users shows.
 type UserListView struct {
-	Query      forms.UserListQuery
-	Rows       []models.UserRow
+	Query      UserQuery
+	Rows       []UserRow
 	Next, Prev string // cursors; "" when there is no such page
 	// Count is shown for the unfiltered list only; a filtered list says
 	// whether more pages match instead of counting them.
-	Count  models.UserCount
+	Count  Count
 	Groups []string // group names for the filter chips
 	Access Access
 	Now    time.Time
@@ -38,17 +36,17 @@ type UserListView struct {
 
 // UserView is what /admin/users/{id} shows.
 type UserView struct {
-	User   models.UserDetail
-	Groups []models.Group
-	Perms  []models.Permission
+	User   UserDetail
+	Groups []GroupRow // every group, to choose from
+	Perms  []Perm
 	Access Access
 	// ViewerIsSuperuser: only superusers may change the superuser flag.
 	ViewerIsSuperuser bool
 	Self              bool
 	// Edit is the form as posted after a refusal (else the user's values).
-	Edit     *forms.UserEdit
+	Edit     *UserEdit
 	Alert    string
-	PwErrors forms.Errors
+	PwErrors map[string]string
 	// Sessions are the user's active sessions (loaded with users.change).
 	Sessions []pages.SessionRow
 	Now      time.Time
@@ -57,27 +55,27 @@ type UserView struct {
 
 // GroupListView is what /admin/groups shows.
 type GroupListView struct {
-	Groups []models.GroupRow
+	Groups []GroupRow
 	Access Access
 	Name   string // the create form's value after an error
-	Errors forms.Errors
+	Errors map[string]string
 	CSRF   string
 }
 
 // GroupView is what /admin/groups/{id} shows.
 type GroupView struct {
-	Group  models.GroupRow
-	Perms  []models.Permission
+	Group  GroupRow
+	Perms  []Perm
 	Access Access
-	Form   *forms.Group // as posted after an error
-	Errors forms.Errors
+	Form   *GroupForm // as posted after an error
+	Errors map[string]string
 	CSRF   string
 }
 
 // AuditView is what /admin/audit shows.
 type AuditView struct {
-	Query      forms.AuditQuery
-	Events     []models.AuditEvent
+	Query      AuditQuery
+	Events     []Event
 	Names      map[int64]string
 	Next, Prev string
 	// UnknownUser is set when the user filter names nobody.
@@ -129,7 +127,7 @@ func (v UserListView) countText() string {
 
 // with returns the list's URL after f changes a copy of its query; paging
 // starts again from the first page.
-func (v UserListView) with(f func(q *forms.UserListQuery)) string {
+func (v UserListView) with(f func(q *UserQuery)) string {
 	q := v.Query
 	q.After, q.Before = "", ""
 	f(&q)
@@ -137,7 +135,7 @@ func (v UserListView) with(f func(q *forms.UserListQuery)) string {
 }
 
 func (v UserListView) sortURL(key string) string {
-	return v.with(func(q *forms.UserListQuery) {
+	return v.with(func(q *UserQuery) {
 		if q.SortKey() == key && !q.Desc() {
 			q.Sort = "-" + key
 		} else {
@@ -186,7 +184,7 @@ type chip struct {
 
 // flagChips are the Any / Yes / No chips of one filter.
 func (v UserListView) flagChips(name string) []chip {
-	get := func(q *forms.UserListQuery) *string {
+	get := func(q *UserQuery) *string {
 		switch name {
 		case "staff":
 			return &q.Staff
@@ -199,18 +197,18 @@ func (v UserListView) flagChips(name string) []chip {
 	var out []chip
 	for _, c := range []struct{ label, val string }{{"Any", ""}, {"Yes", "yes"}, {"No", "no"}} {
 		out = append(out, chip{Label: c.label, Current: cur == c.val,
-			URL: v.with(func(q *forms.UserListQuery) { *get(q) = c.val })})
+			URL: v.with(func(q *UserQuery) { *get(q) = c.val })})
 	}
 	return out
 }
 
 func (v UserListView) groupChips() []chip {
-	out := []chip{{Label: "Any", Current: v.Query.Group == "", URL: v.with(func(q *forms.UserListQuery) { q.Group = "" })}}
+	out := []chip{{Label: "Any", Current: v.Query.Group == "", URL: v.with(func(q *UserQuery) { q.Group = "" })}}
 	found := v.Query.Group == ""
 	for _, g := range v.Groups {
-		cur := models.GroupNameKey(g) == models.GroupNameKey(v.Query.Group)
+		cur := nameKey(g) == nameKey(v.Query.Group)
 		found = found || cur
-		out = append(out, chip{Label: g, Current: cur, URL: v.with(func(q *forms.UserListQuery) { q.Group = g })})
+		out = append(out, chip{Label: g, Current: cur, URL: v.with(func(q *UserQuery) { q.Group = g })})
 	}
 	if !found {
 		out = append(out, chip{Label: v.Query.Group, Current: true, URL: v.Query.URL()})
@@ -219,37 +217,37 @@ func (v UserListView) groupChips() []chip {
 }
 
 func (v UserListView) clearSearchURL() string {
-	return v.with(func(q *forms.UserListQuery) { q.Q = "" })
+	return v.with(func(q *UserQuery) { q.Q = "" })
 }
 
 func (v UserListView) clearFiltersURL() string {
-	return v.with(func(q *forms.UserListQuery) {
+	return v.with(func(q *UserQuery) {
 		q.Active, q.Staff, q.Superuser, q.Group = "", "", "", ""
 	})
 }
 
 // edit is the form the user page shows: as posted, or the user's values.
-func (v UserView) edit() forms.UserEdit {
+func (v UserView) edit() UserEdit {
 	if v.Edit != nil {
 		return *v.Edit
 	}
 	u := v.User
-	return forms.UserEdit{IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, GroupIDs: u.GroupIDs, Perms: u.Perms}
+	return UserEdit{IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, GroupIDs: u.GroupIDs, Perms: u.Perms}
 }
 
 func (v UserView) url() string { return "/admin/users/" + itoa(v.User.ID) }
 
-func (v GroupView) form() forms.Group {
+func (v GroupView) form() GroupForm {
 	if v.Form != nil {
 		return *v.Form
 	}
-	return forms.Group{Name: v.Group.Name, Perms: v.Group.Perms}
+	return GroupForm{Name: v.Group.Name, Perms: v.Group.Perms}
 }
 
 func (v GroupView) url() string { return "/admin/groups/" + itoa(v.Group.ID) }
 
 func membersURL(name string) string {
-	return forms.UserListQuery{Group: name, Sort: "username"}.URL()
+	return UserQuery{Group: name, Sort: "username"}.URL()
 }
 
 func (v AuditView) pageURL(after, before string) string {
