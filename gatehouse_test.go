@@ -2,6 +2,7 @@ package gatehouse_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,7 @@ func start(t *testing.T, g *gatehouse.Gatehouse) *testenv.Env {
 	app.Get("/both", g.RequirePerm(moderate.Code, "users.view"), describe)
 	app.Post("/echo", g.RequireLogin(), func(c fiber.Ctx) error { return c.SendString("posted " + c.FormValue("x")) })
 	app.Get("/refuse", func(fiber.Ctx) error { return fiber.ErrForbidden })
+	app.Get("/boom", func(fiber.Ctx) error { return errors.New("boom") })
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	testenv.Must(t, err)
@@ -267,5 +269,24 @@ func TestCloseStopsCleanly(t *testing.T) {
 	bad.SecretKey, bad.TrustedProxies = "", "not-a-cidr"
 	if _, err := gatehouse.New(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_TRUSTED_PROXIES") {
 		t.Fatalf("bad config: %v", err)
+	}
+}
+
+// In a foreign app, errors still become Gatehouse's pages: a failing route
+// the 500 page, a dead database the 503 page (not the app's error handler).
+func TestAppErrorsRenderGatehousePages(t *testing.T) {
+	t.Parallel()
+	g := open(t)
+	env := start(t, g)
+	env.CreateUser(t, "frank", "frank@example.com", "a long secret phrase")
+	c := env.Client(t)
+	c.Login("frank", "a long secret phrase")
+	if r := c.Get("/boom"); r.StatusCode != http.StatusInternalServerError || !testenv.Contains(r.Body, "Something went wrong", `<nav id="nav"`) {
+		t.Fatalf("failing route: %d\n%s", r.StatusCode, r.Body)
+	}
+	testenv.Must(t, g.DB().Close())
+	r := c.Get("/private")
+	if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Body, "Service unavailable") || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("dead database: %d\n%s", r.StatusCode, r.Body)
 	}
 }
