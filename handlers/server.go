@@ -19,7 +19,6 @@ import (
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/kv"
-	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/sessions"
 )
 
@@ -60,9 +59,6 @@ type Server struct {
 	appOnce sync.Once
 	// router is the one Register is adding routes to.
 	router  fiber.Router
-	users   models.Users
-	perms   models.Perms
-	audit   models.Audit
 	landing map[string]fiber.Handler
 }
 
@@ -84,9 +80,6 @@ func New(d Deps) *Server {
 	}
 	s := &Server{
 		Deps:    d,
-		users:   models.Users{DB: d.DB},
-		perms:   models.Perms{DB: d.DB},
-		audit:   models.Audit{DB: d.DB},
 		landing: map[string]fiber.Handler{},
 	}
 	d.Sessions.OnError(s.sessionError)
