@@ -63,7 +63,7 @@ func Assemble(p Parts) *handlers.Server {
 	db, store := p.DB, p.Store
 	return handlers.New(handlers.Deps{
 		Config: p.Config, Account: svc, Sessions: sess, Store: p.Store, Proxies: p.Proxies,
-		Log: p.Log, Now: p.Now, SecretKey: p.SecretKey, DB: p.DB, Hasher: p.Hasher, Mailer: p.Mailer,
+		Log: p.Log, Now: p.Now, SecretKey: p.SecretKey,
 		Ready: []handlers.Check{
 			{Name: "database", Ping: func(ctx context.Context) error { return db.PingContext(ctx) }},
 			{Name: "session store", Ping: store.Ping},

@@ -35,28 +35,19 @@ func (c GroupChange) String() string {
 
 // Groups lists every group by name with its permission codes.
 func (s *Service) Groups(ctx context.Context) ([]Group, error) {
-	st, err := s.admin()
-	if err != nil {
-		return nil, err
-	}
+	st := s.store
 	return st.Groups().List(ctx)
 }
 
 // Group loads one group (ErrNotFound).
 func (s *Service) Group(ctx context.Context, id int64) (*Group, error) {
-	st, err := s.admin()
-	if err != nil {
-		return nil, err
-	}
+	st := s.store
 	return st.Groups().ByID(ctx, id)
 }
 
 // Permissions lists every permission, by code.
 func (s *Service) Permissions(ctx context.Context) ([]auth.Perm, error) {
-	st, err := s.admin()
-	if err != nil {
-		return nil, err
-	}
+	st := s.store
 	return st.Groups().Permissions(ctx)
 }
 
@@ -64,7 +55,7 @@ func (s *Service) Permissions(ctx context.Context) ([]auth.Perm, error) {
 // it in any case), audited.
 func (s *Service) CreateGroup(ctx context.Context, name string, from Client) (*Group, error) {
 	var g *Group
-	err := s.inAdminTx(ctx, func(ctx context.Context, tx AdminStore) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		var err error
 		g, err = tx.Groups().Create(ctx, name)
 		return err
@@ -82,7 +73,7 @@ func (s *Service) CreateGroup(ctx context.Context, name string, from Client) (*G
 // their next request. A change is audited.
 func (s *Service) SaveGroup(ctx context.Context, id int64, name string, codes []string, from Client) (GroupChange, error) {
 	var ch GroupChange
-	err := s.inAdminTx(ctx, func(ctx context.Context, tx AdminStore) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		groups := tx.Groups()
 		cur, err := groups.ByID(ctx, id)
 		if err != nil {
@@ -111,7 +102,7 @@ func (s *Service) SaveGroup(ctx context.Context, id int64, name string, codes []
 // granted from their next request. Audited.
 func (s *Service) DeleteGroup(ctx context.Context, id int64, from Client) (*Group, error) {
 	var g *Group
-	err := s.inAdminTx(ctx, func(ctx context.Context, tx AdminStore) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		var err error
 		g, err = tx.Groups().Delete(ctx, id)
 		return err

@@ -12,15 +12,6 @@ import (
 // The ports of the admin console's use cases (admin_users.go,
 // admin_groups.go, admin_audit.go), beside the Store's.
 
-// AdminStore is the Store with the admin console's ports. Every method runs
-// in the transaction of the Store it came from.
-type AdminStore interface {
-	Store
-	AdminUsers() AdminUsers
-	Groups() Groups
-	AuditLog() AuditLog
-}
-
 // AdminUsers reads and writes users as the admin console needs; it holds
 // no rules (who may change whom is auth's, applied by the use cases).
 type AdminUsers interface {
@@ -170,27 +161,3 @@ type AuditPage struct {
 	Events     []AuditEntry
 	Next, Prev string
 }
-
-// adminStore is st with the admin ports. Every Store the application is
-// built with has them (models.Repo; checked at compile time there).
-func adminStore(st Store) (AdminStore, error) {
-	a, ok := st.(AdminStore)
-	if !ok {
-		return nil, fmt.Errorf("store %T has no admin ports", st)
-	}
-	return a, nil
-}
-
-// inAdminTx runs fn in one transaction over the admin ports.
-func (s *Service) inAdminTx(ctx context.Context, fn func(ctx context.Context, tx AdminStore) error) error {
-	return s.store.InTx(ctx, func(ctx context.Context, st Store) error {
-		tx, err := adminStore(st)
-		if err != nil {
-			return err
-		}
-		return fn(ctx, tx)
-	})
-}
-
-// admin is the service's store with the admin ports, for reads.
-func (s *Service) admin() (AdminStore, error) { return adminStore(s.store) }

@@ -86,10 +86,7 @@ type UserList struct {
 // ListUsers reads one page of the user list (ErrBadCursor for a page link
 // the list did not make).
 func (s *Service) ListUsers(ctx context.Context, p UserListParams) (*UserList, error) {
-	st, err := s.admin()
-	if err != nil {
-		return nil, err
-	}
+	st := s.store
 	page, err := st.AdminUsers().List(ctx, p)
 	if err != nil {
 		return nil, err
@@ -112,10 +109,7 @@ func (s *Service) ListUsers(ctx context.Context, p UserListParams) (*UserList, e
 
 // UserDetail loads a user for the admin user page (ErrNotFound).
 func (s *Service) UserDetail(ctx context.Context, id int64) (*UserDetail, error) {
-	st, err := s.admin()
-	if err != nil {
-		return nil, err
-	}
+	st := s.store
 	return st.AdminUsers().Detail(ctx, id)
 }
 
@@ -127,7 +121,7 @@ func (s *Service) SaveUser(ctx context.Context, actor auth.Actor, id int64, e Us
 		ch   UserChange
 		name string
 	)
-	err := s.inAdminTx(ctx, func(ctx context.Context, tx AdminStore) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		users := tx.AdminUsers()
 		supers, err := users.LockActiveSuperusers(ctx)
 		if err != nil {
@@ -187,7 +181,7 @@ func (s *Service) SetUsersActive(ctx context.Context, actor auth.Actor, ids []in
 		return nil, fmt.Errorf("bulk: %d users, at most %d: %w", len(ids), MaxBulk, ErrTooMany)
 	}
 	var changed []auth.User
-	err := s.inAdminTx(ctx, func(ctx context.Context, tx AdminStore) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		users := tx.AdminUsers()
 		supers, err := users.LockActiveSuperusers(ctx)
 		if err != nil {

@@ -71,6 +71,10 @@ type Store interface {
 	Outbox() Outbox
 	Audit() Audit
 	Perms() Perms
+	// The admin console's ports (admin_ports.go).
+	AdminUsers() AdminUsers
+	Groups() Groups
+	AuditLog() AuditLog
 	// InTx runs fn in one transaction; the Store fn gets works in it.
 	InTx(ctx context.Context, fn func(ctx context.Context, tx Store) error) error
 }

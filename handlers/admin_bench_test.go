@@ -15,10 +15,10 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/gatehouse/gatehouse"
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/forms"
-	"github.com/gatehouse/gatehouse/handlers"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/models"
 )
@@ -72,7 +72,7 @@ func TestAdminListBenchmark(t *testing.T) {
 	cfg, err := config.FromEnv(func(k string) string { return map[string]string{"GATEHOUSE_ADDR": "127.0.0.1:0"}[k] })
 	testenv.Must(t, err)
 	proxies, _ := auth.ParseTrustedProxies("")
-	srv := handlers.New(handlers.Deps{Config: cfg, DB: db, Store: &models.KV{DB: db}, Hasher: hasher, Proxies: proxies,
+	srv := gatehouse.Assemble(gatehouse.Parts{Config: cfg, DB: db, Store: &models.KV{DB: db}, Hasher: hasher, Proxies: proxies,
 		Log: slog.New(timings), SecretKey: "bench-secret-key-0123456789abcdefghijklmnop"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	testenv.Must(t, err)

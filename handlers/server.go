@@ -12,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v3/extractors"
 	"github.com/gofiber/fiber/v3/middleware/csrf"
 	"github.com/gofiber/fiber/v3/middleware/static"
-	"github.com/uptrace/bun"
 
 	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/assets"
@@ -37,12 +36,6 @@ type Deps struct {
 	SecretKey string
 	// Ready are the backends /readyz checks, by name.
 	Ready []Check
-	// DB is read by the admin pages until they go through account.
-	DB *bun.DB
-	// Hasher checks passwords of the admin's own forms until they go
-	// through account.
-	Hasher *auth.Hasher
-	Mailer interface{ Notify() }
 }
 
 // Check is one backend /readyz pings.
@@ -91,12 +84,16 @@ func New(d Deps) *Server {
 func (s *Server) App() *fiber.App {
 	s.appOnce.Do(func() {
 		s.app = fiber.New(fiber.Config{
-			AppName:      "gatehouse",
-			BodyLimit:    bodyLimit,
-			ReadTimeout:  15 * time.Second,
-			WriteTimeout: 30 * time.Second,
-			IdleTimeout:  60 * time.Second,
-			ErrorHandler: s.handleError,
+			AppName:   "gatehouse",
+			BodyLimit: bodyLimit,
+			// Room for a request line and headers as long as nginx's default
+			// (8 kB), so a long link gets the site's 404 rather than a
+			// connection closed mid-request.
+			ReadBufferSize: 8 << 10,
+			ReadTimeout:    15 * time.Second,
+			WriteTimeout:   30 * time.Second,
+			IdleTimeout:    60 * time.Second,
+			ErrorHandler:   s.handleError,
 		})
 		s.Register(s.app)
 		s.app.Use(s.notFoundHandler)

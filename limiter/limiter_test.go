@@ -47,8 +47,11 @@ func TestLoginReservesBeforeTheCheck(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if passed != auth.LoginLimits.Account.Max {
-		t.Fatalf("%d parallel attempts passed, want %d", passed, auth.LoginLimits.Account.Max)
+	// A refused attempt holds its count for a moment before taking it
+	// back, so a parallel one may be refused under the limit: at most Max
+	// pass, never more.
+	if passed == 0 || passed > auth.LoginLimits.Account.Max {
+		t.Fatalf("%d parallel attempts passed, want 1..%d", passed, auth.LoginLimits.Account.Max)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 )
 
 var (
-	_ account.AdminStore = Repo{}
 	_ account.AdminUsers = Users{}
 	_ account.Groups     = groupStore{}
 	_ account.AuditLog   = Audit{}
