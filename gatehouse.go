@@ -156,37 +156,23 @@ func (g *Gatehouse) background(sender *mail.Sender, embedded *models.KV) func() 
 		go func() { defer wg.Done(); f(ctx) }()
 	}
 	run(sender.Run)
-	run(g.tokenExpiryLoop)
+	// Link tokens go a day after they expired (used ones too: used_at kept
+	// them dead meanwhile).
+	run(func(ctx context.Context) {
+		g.every(ctx, time.Hour, "expire tokens", func(ctx context.Context) (int64, error) {
+			return models.Tokens{DB: g.db}.DeleteExpired(ctx, time.Now().Add(-24*time.Hour))
+		})
+	})
 	if embedded != nil {
-		run(func(ctx context.Context) { g.sessionExpiryLoop(ctx, embedded) })
+		run(func(ctx context.Context) { g.every(ctx, time.Minute, "expire sessions", embedded.DeleteExpired) })
 	}
 	return func() { cancel(); wg.Wait() }
 }
 
-// tokenExpiryLoop deletes link tokens a day after they expired (used ones
-// too: used_at kept them dead meanwhile).
-func (g *Gatehouse) tokenExpiryLoop(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := models.Tokens{DB: g.db}.DeleteExpired(ctx, time.Now().Add(-24*time.Hour))
-			if err != nil && ctx.Err() == nil {
-				g.log.Warn("expire tokens", "err", err)
-			} else if n > 0 {
-				g.log.Debug("expired tokens", "rows", n)
-			}
-		}
-	}
-}
-
-// sessionExpiryLoop removes expired sessions and counters from the
-// embedded store.
-func (g *Gatehouse) sessionExpiryLoop(ctx context.Context, s *models.KV) {
-	t := time.NewTicker(time.Minute)
+// every runs a clean-up each interval until ctx ends, each run bounded to
+// 30 seconds, logging what it removed.
+func (g *Gatehouse) every(ctx context.Context, interval time.Duration, what string, f func(context.Context) (int64, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -194,12 +180,13 @@ func (g *Gatehouse) sessionExpiryLoop(ctx context.Context, s *models.KV) {
 			return
 		case <-t.C:
 			runCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			if n, err := s.DeleteExpired(runCtx); err != nil && ctx.Err() == nil {
-				g.log.Warn("expire sessions", "err", err)
-			} else if n > 0 {
-				g.log.Debug("expired sessions", "rows", n)
-			}
+			n, err := f(runCtx)
 			cancel()
+			if err != nil && ctx.Err() == nil {
+				g.log.Warn(what, "err", err)
+			} else if n > 0 {
+				g.log.Debug(what, "rows", n)
+			}
 		}
 	}
 }
