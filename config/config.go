@@ -22,6 +22,12 @@ type Config struct {
 	LogFormat         string
 	TrustedProxies    string
 	EmailVerification string // "optional" or "mandatory"
+	// PreventEnumeration: sign-up and email change never say an address is
+	// taken; its owner gets a mail instead.
+	PreventEnumeration bool
+	// RateLimits overrides the default limits, e.g. "login_ip=50/15m"
+	// (parsed and checked by auth.ParseRateLimits).
+	RateLimits string
 
 	// Argon2id parameters; defaults follow OWASP's minimum (19 MiB, 2 passes).
 	ArgonMemoryKiB uint32
@@ -60,6 +66,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LogFormat:         get("GATEHOUSE_LOG_FORMAT", "text"),
 		TrustedProxies:    get("GATEHOUSE_TRUSTED_PROXIES", ""),
 		EmailVerification: get("GATEHOUSE_EMAIL_VERIFICATION", "optional"),
+		RateLimits:        get("GATEHOUSE_RATE_LIMITS", ""),
 	}
 
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
@@ -98,6 +105,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if err := checkCIDRs(c.TrustedProxies); err != nil {
 		return c, &Error{"GATEHOUSE_TRUSTED_PROXIES", c.TrustedProxies, err.Error()}
+	}
+	switch v := get("GATEHOUSE_PREVENT_ENUMERATION", "off"); v {
+	case "on":
+		c.PreventEnumeration = true
+	case "off":
+	default:
+		return c, &Error{"GATEHOUSE_PREVENT_ENUMERATION", v, "want on or off"}
 	}
 	if c.EmailVerification != "optional" && c.EmailVerification != "mandatory" {
 		return c, &Error{"GATEHOUSE_EMAIL_VERIFICATION", c.EmailVerification, "want optional or mandatory"}

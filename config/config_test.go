@@ -71,3 +71,27 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestPreventEnumeration(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "off": false, "on": true} {
+		c, err := FromEnv(func(k string) string {
+			if k == "GATEHOUSE_PREVENT_ENUMERATION" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || c.PreventEnumeration != want {
+			t.Fatalf("%q: %v %v", v, c.PreventEnumeration, err)
+		}
+	}
+	_, err := FromEnv(func(k string) string {
+		if k == "GATEHOUSE_PREVENT_ENUMERATION" {
+			return "yes"
+		}
+		return ""
+	})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Var != "GATEHOUSE_PREVENT_ENUMERATION" {
+		t.Fatalf("bad value: %v", err)
+	}
+}
