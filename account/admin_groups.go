@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/auth"
@@ -70,13 +71,31 @@ func (s *Service) CreateGroup(ctx context.Context, name string, from Client) (*G
 
 // SaveGroup renames group id and replaces its permissions with the known
 // codes among codes, in one transaction; members hold the new set from
-// their next request. A change is audited.
-func (s *Service) SaveGroup(ctx context.Context, id int64, name string, codes []string, from Client) (GroupChange, error) {
+// their next request. Only a superuser may change a group they belong to
+// (ErrOwnGroup), and nobody adds a permission they do not hold
+// (ErrNotHeld): auth.CheckGroupEdit. A change is audited.
+func (s *Service) SaveGroup(ctx context.Context, actor auth.Actor, id int64, name string, codes []string, from Client) (GroupChange, error) {
 	var ch GroupChange
 	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		groups := tx.Groups()
 		cur, err := groups.ByID(ctx, id)
 		if err != nil {
+			return err
+		}
+		if actor, err = actorIn(ctx, tx, actor); err != nil {
+			return err
+		}
+		known, err := tx.Perms().Codes(ctx)
+		if err != nil {
+			return err
+		}
+		var added []string
+		for _, code := range codes {
+			if slices.Contains(known, code) && !slices.Contains(cur.Perms, code) {
+				added = append(added, code)
+			}
+		}
+		if err := auth.CheckGroupEdit(actor, id, added); err != nil {
 			return err
 		}
 		ch.OldName, ch.NewName = cur.Name, name
@@ -99,11 +118,21 @@ func (s *Service) SaveGroup(ctx context.Context, id int64, name string, codes []
 }
 
 // DeleteGroup deletes group id (ErrNotFound); its members lose what it
-// granted from their next request. Audited.
-func (s *Service) DeleteGroup(ctx context.Context, id int64, from Client) (*Group, error) {
+// granted from their next request. Only a superuser may delete a group
+// they belong to (ErrOwnGroup). Audited.
+func (s *Service) DeleteGroup(ctx context.Context, actor auth.Actor, id int64, from Client) (*Group, error) {
 	var g *Group
 	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
-		var err error
+		if _, err := tx.Groups().ByID(ctx, id); err != nil {
+			return err
+		}
+		actor, err := actorIn(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := auth.CheckGroupEdit(actor, id, nil); err != nil {
+			return err
+		}
 		g, err = tx.Groups().Delete(ctx, id)
 		return err
 	})

@@ -209,6 +209,7 @@ func TestGroupUseCases(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newAdminEnv(t)
+	root := actorOf(e.user(t, "root", true))
 	ops, err := e.svc.CreateGroup(ctx, "Ops", from)
 	testenv.Must(t, err)
 	if _, err := e.svc.CreateGroup(ctx, " ops", from); !errors.Is(err, account.ErrGroupTaken) {
@@ -216,24 +217,24 @@ func TestGroupUseCases(t *testing.T) {
 	}
 	billing, err := e.svc.CreateGroup(ctx, "Billing", from)
 	testenv.Must(t, err)
-	ch, err := e.svc.SaveGroup(ctx, billing.ID, "Billing", []string{"users.view"}, from)
+	ch, err := e.svc.SaveGroup(ctx, root, billing.ID, "Billing", []string{"users.view"}, from)
 	if err != nil || ch.String() != "Billing: permissions + users.view" {
 		t.Fatalf("save: %q %v", ch.String(), err)
 	}
 	// A rename onto a taken name changes nothing, the permissions neither.
-	if _, err := e.svc.SaveGroup(ctx, billing.ID, "OPS", nil, from); !errors.Is(err, account.ErrGroupTaken) {
+	if _, err := e.svc.SaveGroup(ctx, root, billing.ID, "OPS", nil, from); !errors.Is(err, account.ErrGroupTaken) {
 		t.Fatalf("rename onto a taken name: %v", err)
 	}
 	if g, err := e.svc.Group(ctx, billing.ID); err != nil || g.Name != "Billing" || !slices.Equal(g.Perms, []string{"users.view"}) {
 		t.Fatalf("after a refused rename: %+v %v", g, err)
 	}
-	if _, err := e.svc.SaveGroup(ctx, 99999, "X", nil, from); !account.IsNotFound(err) {
+	if _, err := e.svc.SaveGroup(ctx, root, 99999, "X", nil, from); !account.IsNotFound(err) {
 		t.Fatalf("save unknown group: %v", err)
 	}
-	if _, err := e.svc.DeleteGroup(ctx, ops.ID, from); err != nil {
+	if _, err := e.svc.DeleteGroup(ctx, root, ops.ID, from); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.DeleteGroup(ctx, ops.ID, from); !account.IsNotFound(err) {
+	if _, err := e.svc.DeleteGroup(ctx, root, ops.ID, from); !account.IsNotFound(err) {
 		t.Fatalf("delete twice: %v", err)
 	}
 	gs, err := e.svc.Groups(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,10 @@ var (
 	ErrSelfDeactivate = auth.ErrSelfDeactivate
 	ErrLastSuperuser  = auth.ErrLastSuperuser
 	ErrSuperuserOnly  = auth.ErrSuperuserOnly
+	ErrSelfEdit       = auth.ErrSelfEdit
+	ErrOwnGroup       = auth.ErrOwnGroup
+	ErrNotHeld        = auth.ErrNotHeld
+	ErrOutranked      = auth.ErrOutranked
 	// ErrNoSessionChosen: a sign-out of a user's sessions named none.
 	ErrNoSessionChosen = errors.New("no session chosen")
 	// ErrTooMany: a bulk action named more than MaxBulk users.
@@ -73,6 +78,77 @@ func targetOf(u *auth.User) auth.Target {
 	return auth.Target{ID: u.ID, Flags: auth.Flags{IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser}}
 }
 
+// targetIn is u as the subject of an admin change, with the permissions it
+// is granted (active or not), read in st.
+func targetIn(ctx context.Context, st Store, u *auth.User) (auth.Target, error) {
+	t := targetOf(u)
+	perms, err := st.Perms().OfUser(ctx, u.ID)
+	if err != nil {
+		return t, err
+	}
+	t.Perms = perms
+	return t, nil
+}
+
+// actorIn reads what the admin a holds (flags, permissions, groups) in st,
+// the transaction of the change, so the rules judge the state the change
+// is made on, not what the caller believed. An actor that is gone or
+// inactive holds nothing.
+func actorIn(ctx context.Context, st Store, a auth.Actor) (auth.Actor, error) {
+	d, err := st.AdminUsers().Detail(ctx, a.ID)
+	if IsNotFound(err) {
+		return auth.Actor{ID: a.ID}, nil
+	}
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	if !d.IsActive {
+		return auth.Actor{ID: a.ID}, nil
+	}
+	perms, err := st.Perms().OfUser(ctx, a.ID)
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	return auth.Actor{ID: a.ID, IsSuperuser: d.IsSuperuser, IsStaff: d.IsStaff, Perms: perms, GroupIDs: d.GroupIDs}, nil
+}
+
+// planUserEdit works out what saving e over cur would change and grant,
+// before anything is written: unknown permission codes and groups that do
+// not exist are ignored, as the save ignores them.
+func planUserEdit(ctx context.Context, st Store, cur *UserDetail, e UserEdit) (auth.UserEditPlan, error) {
+	plan := auth.UserEditPlan{Next: auth.Flags{IsActive: e.IsActive, IsStaff: e.IsStaff, IsSuperuser: e.IsSuperuser}}
+	plan.Changes = cur.IsActive != e.IsActive || cur.IsStaff != e.IsStaff || cur.IsSuperuser != e.IsSuperuser
+	known, err := st.Perms().Codes(ctx)
+	if err != nil {
+		return plan, err
+	}
+	for _, code := range e.Perms {
+		if slices.Contains(known, code) && !slices.Contains(cur.Perms, code) {
+			plan.Grants = append(plan.Grants, code)
+		}
+	}
+	for _, code := range cur.Perms {
+		if !slices.Contains(e.Perms, code) {
+			plan.Changes = true
+		}
+	}
+	groups, err := st.Groups().List(ctx)
+	if err != nil {
+		return plan, err
+	}
+	for _, g := range groups {
+		want, have := slices.Contains(e.GroupIDs, g.ID), slices.Contains(cur.GroupIDs, g.ID)
+		if want && !have {
+			plan.Grants = append(plan.Grants, g.Perms...)
+		}
+		if want != have {
+			plan.Changes = true
+		}
+	}
+	plan.Changes = plan.Changes || len(plan.Grants) > 0
+	return plan, nil
+}
+
 // UserList is one page of the admin user list and what the page shows
 // around it.
 type UserList struct {
@@ -113,7 +189,8 @@ func (s *Service) UserDetail(ctx context.Context, id int64) (*UserDetail, error)
 	return st.AdminUsers().Detail(ctx, id)
 }
 
-// SaveUser saves e on user id in one transaction, after auth.CheckEdit.
+// SaveUser saves e on user id in one transaction, after auth.CheckUserEdit
+// (what the actor holds is read in the same transaction).
 // A deactivated user is signed out everywhere; new grants apply from the
 // user's next request. A save that changes something is audited.
 func (s *Service) SaveUser(ctx context.Context, actor auth.Actor, id int64, e UserEdit, from Client) (UserChange, error) {
@@ -132,10 +209,21 @@ func (s *Service) SaveUser(ctx context.Context, actor auth.Actor, id int64, e Us
 			return err
 		}
 		name = cur.Username
-		next := auth.Flags{IsActive: e.IsActive, IsStaff: e.IsStaff, IsSuperuser: e.IsSuperuser}
-		if err := auth.CheckEdit(actor, targetOf(&cur.User), next, supers); err != nil {
+		if actor, err = actorIn(ctx, tx, actor); err != nil {
 			return err
 		}
+		target, err := targetIn(ctx, tx, &cur.User)
+		if err != nil {
+			return err
+		}
+		plan, err := planUserEdit(ctx, tx, cur, e)
+		if err != nil {
+			return err
+		}
+		if err := auth.CheckUserEdit(actor, target, plan, supers); err != nil {
+			return err
+		}
+		next := plan.Next
 		for _, f := range []struct {
 			col      string
 			old, new bool
@@ -191,9 +279,16 @@ func (s *Service) SetUsersActive(ctx context.Context, actor auth.Actor, ids []in
 		if err != nil {
 			return err
 		}
+		if actor, err = actorIn(ctx, tx, actor); err != nil {
+			return err
+		}
 		targets := make([]auth.Target, len(found))
 		for i := range found {
-			targets[i] = targetOf(&found[i])
+			if actor.IsSuperuser {
+				targets[i] = targetOf(&found[i])
+			} else if targets[i], err = targetIn(ctx, tx, &found[i]); err != nil {
+				return err
+			}
 		}
 		if err := auth.CheckSetActive(actor, ids, targets, active, supers); err != nil {
 			return err
@@ -235,7 +330,9 @@ func (s *Service) SetUsersActive(ctx context.Context, actor auth.Actor, ids []in
 
 // SetUserPassword sets the password of user id for an admin (the rules of
 // the password are the caller's form's). Only a superuser may set a
-// superuser's. The user's reset links die, the user is told by mail, and
+// superuser's, and nobody that of an account holding more than they do
+// (auth.CanManage, checked again in the transaction that stores it). A
+// pending email change of the user is cancelled with the password. The user's reset links die, the user is told by mail, and
 // every session of theirs ends but keep (the admin's own, when it is their
 // own password; the caller then rotates it).
 func (s *Service) SetUserPassword(ctx context.Context, actor auth.Actor, id int64, password, keep string, from Client) error {
@@ -243,7 +340,7 @@ func (s *Service) SetUserPassword(ctx context.Context, actor auth.Actor, id int6
 	if err != nil {
 		return err
 	}
-	if err := auth.CanManage(actor, targetOf(u)); err != nil {
+	if err := s.canManage(ctx, s.store, actor, id); err != nil {
 		return err
 	}
 	hash, err := s.hasher.Hash(ctx, password)
@@ -252,10 +349,13 @@ func (s *Service) SetUserPassword(ctx context.Context, actor auth.Actor, id int6
 	}
 	now := s.clock.Now()
 	err = s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
+		if err := s.canManage(ctx, tx, actor, id); err != nil {
+			return err
+		}
 		if err := tx.Users().SetPasswordHash(ctx, id, hash, now); err != nil {
 			return err
 		}
-		if err := tx.Tokens().Revoke(ctx, id, now, auth.TokenPasswordReset); err != nil {
+		if err := tx.Tokens().Revoke(ctx, id, now, auth.TokenPasswordReset, auth.TokenEmailChange); err != nil {
 			return err
 		}
 		// The user is told, as after a change or reset of their own.
@@ -276,13 +376,13 @@ func (s *Service) SetUserPassword(ctx context.Context, actor auth.Actor, id int6
 // SignOutUser ends sessions of user id for an admin: every one (all) but
 // keep (the admin's own, on their own page), or the one named by handle
 // (ErrSessionNotFound when it has ended). Only a superuser may sign a
-// superuser out.
+// superuser out, and nobody an account holding more than they do.
 func (s *Service) SignOutUser(ctx context.Context, actor auth.Actor, id int64, all bool, handle, keep string, from Client) error {
 	u, err := s.store.Users().ByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := auth.CanManage(actor, targetOf(u)); err != nil {
+	if err := s.canManage(ctx, s.store, actor, id); err != nil {
 		return err
 	}
 	var detail string
@@ -305,4 +405,21 @@ func (s *Service) SignOutUser(ctx context.Context, actor auth.Actor, id int64, a
 	s.log.Info("sessions revoked by admin", "by_id", from.ActorID, "user", u.Username, "user_id", u.ID,
 		"detail", detail, "ip", from.IP)
 	return nil
+}
+
+// canManage applies auth.CanManage to actor and user id as they are in st.
+func (s *Service) canManage(ctx context.Context, st Store, a auth.Actor, id int64) error {
+	u, err := st.Users().ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	actor, err := actorIn(ctx, st, a)
+	if err != nil {
+		return err
+	}
+	target, err := targetIn(ctx, st, u)
+	if err != nil {
+		return err
+	}
+	return auth.CanManage(actor, target)
 }

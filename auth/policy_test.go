@@ -88,3 +88,43 @@ func TestCheckSetActive(t *testing.T) {
 		}
 	}
 }
+
+func TestRightsRules(t *testing.T) {
+	t.Parallel()
+	perms := func(codes ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range codes {
+			m[c] = true
+		}
+		return m
+	}
+	clerk := Actor{ID: 2, IsStaff: true, Perms: perms("users.view", "users.change"), GroupIDs: []int64{7}}
+	super := Actor{ID: 1, IsSuperuser: true, IsStaff: true, GroupIDs: []int64{7}}
+	staff := Flags{IsActive: true, IsStaff: true}
+	for _, tc := range []struct {
+		name string
+		got  error
+		want error
+	}{
+		{"manage one holding less", CanManage(clerk, Target{ID: 3, Flags: staff, Perms: perms("users.view")}), nil},
+		{"manage one holding more", CanManage(clerk, Target{ID: 3, Flags: staff, Perms: perms("audit.view")}), ErrOutranked},
+		{"manage an inactive one holding more", CanManage(clerk, Target{ID: 3, Flags: Flags{IsStaff: true}, Perms: perms("audit.view")}), ErrOutranked},
+		{"manage staff when not staff", CanManage(Actor{ID: 2, Perms: perms("users.change")}, Target{ID: 3, Flags: staff}), ErrOutranked},
+		{"superuser manages anyone", CanManage(super, Target{ID: 3, Flags: Flags{IsSuperuser: true}, Perms: perms("x.y")}), nil},
+		{"grant held", CheckGrant(clerk, []string{"users.view"}), nil},
+		{"grant not held", CheckGrant(clerk, []string{"users.view", "audit.view"}), ErrNotHeld},
+		{"edit oneself", CheckUserEdit(clerk, Target{ID: 2, Flags: staff, Perms: clerk.Perms}, UserEditPlan{Next: staff, Changes: true, Grants: []string{"audit.view"}}, []int64{1}), ErrSelfEdit},
+		{"save oneself unchanged", CheckUserEdit(clerk, Target{ID: 2, Flags: staff, Perms: clerk.Perms}, UserEditPlan{Next: staff}, []int64{1}), nil},
+		{"grant through a group", CheckUserEdit(clerk, Target{ID: 3, Flags: staff}, UserEditPlan{Next: staff, Changes: true, Grants: []string{"audit.view"}}, []int64{1}), ErrNotHeld},
+		{"staff flag by non-staff", CheckUserEdit(Actor{ID: 2}, Target{ID: 3, Flags: Flags{IsActive: true}}, UserEditPlan{Next: staff, Changes: true}, []int64{1}), ErrNotHeld},
+		{"superuser edits itself", CheckUserEdit(super, Target{ID: 1, Flags: Flags{IsActive: true, IsStaff: true, IsSuperuser: true}}, UserEditPlan{Next: Flags{IsActive: true, IsStaff: true, IsSuperuser: true}, Changes: true, Grants: []string{"x.y"}}, []int64{1}), nil},
+		{"own group", CheckGroupEdit(clerk, 7, nil), ErrOwnGroup},
+		{"other group, held code", CheckGroupEdit(clerk, 8, []string{"users.view"}), nil},
+		{"other group, code not held", CheckGroupEdit(clerk, 8, []string{"groups.change"}), ErrNotHeld},
+		{"superuser, own group", CheckGroupEdit(super, 7, []string{"groups.change"}), nil},
+	} {
+		if !errors.Is(tc.got, tc.want) || (tc.want == nil) != (tc.got == nil) {
+			t.Errorf("%s: %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+}

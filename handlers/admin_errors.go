@@ -54,6 +54,27 @@ func adminRefusal(err error, act adminAction) (r refusal, ok bool) {
 			msg = "Only a superuser can sign a superuser out."
 		}
 		return refusal{fiber.StatusForbidden, "Permission denied", msg + nothing}, true
+	case errors.Is(err, account.ErrSelfEdit):
+		return refusal{fiber.StatusForbidden, "Permission denied",
+			"You cannot change your own flags, groups or permissions: ask another administrator." + nothing}, true
+	case errors.Is(err, account.ErrOwnGroup):
+		return refusal{fiber.StatusForbidden, "Permission denied",
+			"You cannot change a group you belong to: ask another administrator." + nothing}, true
+	case errors.Is(err, account.ErrNotHeld):
+		msg := "You can only grant permissions you hold yourself (and staff status only if you have it)."
+		if act == adminGroup {
+			msg = "You can only add permissions you hold yourself to a group."
+		}
+		return refusal{fiber.StatusForbidden, "Permission denied", msg + nothing}, true
+	case errors.Is(err, account.ErrOutranked):
+		msg := "This account holds permissions or status you do not have, so you cannot change it."
+		switch act {
+		case adminPassword:
+			msg = "This account holds permissions or status you do not have, so you cannot set its password."
+		case adminSessions:
+			msg = "This account holds permissions or status you do not have, so you cannot sign it out."
+		}
+		return refusal{fiber.StatusForbidden, "Permission denied", msg + nothing}, true
 	case errors.Is(err, account.ErrSessionNotFound):
 		return refusal{fiber.StatusNotFound, "Session not found",
 			"That session has already ended. Reload the user's page to see the ones still active."}, true

@@ -13,9 +13,12 @@ func (s *Server) adminGroupDelete(c fiber.Ctx) error {
 	if !ok {
 		return s.notFound(c)
 	}
-	_, err := s.Account.DeleteGroup(c.Context(), id, s.client(c))
+	_, err := s.Account.DeleteGroup(c.Context(), actor(c), id, s.client(c))
 	if account.IsNotFound(err) {
 		return s.notFound(c)
+	}
+	if refused, err2 := s.refuse(c, err, adminGroup); refused {
+		return err2
 	}
 	if err != nil {
 		return err

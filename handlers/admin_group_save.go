@@ -17,7 +17,7 @@ func (s *Server) adminGroupSave(c fiber.Ctx) error {
 	f := forms.ParseGroup(formGetter(c), formValues(c))
 	errs := f.Validate()
 	if !errs.Any() {
-		ch, err := s.Account.SaveGroup(c.Context(), id, f.Name, f.Perms, s.client(c))
+		ch, err := s.Account.SaveGroup(c.Context(), actor(c), id, f.Name, f.Perms, s.client(c))
 		if account.IsNotFound(err) {
 			return s.notFound(c)
 		}
@@ -31,6 +31,9 @@ func (s *Server) adminGroupSave(c fiber.Ctx) error {
 		r, ok := adminRefusal(err, adminGroup)
 		if !ok {
 			return err
+		}
+		if r.Status == fiber.StatusForbidden {
+			return s.problem(c, r.Status, r.Title, r.Msg)
 		}
 		errs["name"] = r.Msg
 	}
