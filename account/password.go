@@ -25,8 +25,9 @@ func (s *Service) ChangePassword(ctx context.Context, u *auth.User, current, pas
 	return nil
 }
 
-// setPassword stores password for u, kills u's reset links and queues the
-// "password changed" mail, in one transaction. Sessions are the caller's.
+// setPassword stores password for u, kills u's reset links, cancels a
+// pending email change (its link dies with the old password) and queues
+// the "password changed" mail, in one transaction. Sessions are the caller's.
 func (s *Service) setPassword(ctx context.Context, u *auth.User, password string, from Client) error {
 	hash, err := s.hasher.Hash(ctx, password)
 	if err != nil {
@@ -37,7 +38,7 @@ func (s *Service) setPassword(ctx context.Context, u *auth.User, password string
 		if err := tx.Users().SetPasswordHash(ctx, u.ID, hash, now); err != nil {
 			return err
 		}
-		if err := tx.Tokens().Revoke(ctx, u.ID, now, auth.TokenPasswordReset); err != nil {
+		if err := tx.Tokens().Revoke(ctx, u.ID, now, auth.TokenPasswordReset, auth.TokenEmailChange); err != nil {
 			return err
 		}
 		return s.queueMail(ctx, tx, Mail{Kind: MailPasswordChanged, To: u.Email, Username: u.Username, At: now, IP: from.IP})

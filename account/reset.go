@@ -69,7 +69,8 @@ func (s *Service) OpenReset(ctx context.Context, raw string) (*auth.User, error)
 
 // Reset sets a new password through a reset link. In one transaction: the
 // link is used up (of two racing requests one wins), the password changes
-// (which kills every other reset link, see tokenBinding), the address
+// (which kills every other reset link, see tokenBinding, and cancels a
+// pending email change), the address
 // counts as verified (the link proved it), and the "password changed" mail
 // is queued. Then every session of the user ends; the caller ends the
 // request's own session if it is the user's.
@@ -93,7 +94,9 @@ func (s *Service) Reset(ctx context.Context, raw, password string, from Client) 
 		if err := tx.Users().SetPasswordHash(ctx, u.ID, hash, now); err != nil {
 			return err
 		}
-		if err := tx.Tokens().Revoke(ctx, u.ID, now, auth.TokenPasswordReset); err != nil {
+		// A pending email change dies with the old password: whoever asked
+		// for it may be the one the reset locks out.
+		if err := tx.Tokens().Revoke(ctx, u.ID, now, auth.TokenPasswordReset, auth.TokenEmailChange); err != nil {
 			return err
 		}
 		if auth.EmailKey(tok.Email) == u.EmailKey && !u.EmailVerified {
