@@ -59,6 +59,7 @@ func Assemble(p Parts) *handlers.Server {
 		Hasher: p.Hasher, Letters: mail.Letters{}, Mailer: notifier, Clock: clockFunc(p.Now), Log: p.Log,
 		SecretKey: p.SecretKey, BaseURL: p.Config.BaseURL.String(),
 		MandatoryVerification: p.Config.MandatoryVerification(),
+		PreventEnumeration:    p.Config.PreventEnumeration,
 	})
 	db, store := p.DB, p.Store
 	return handlers.New(handlers.Deps{

@@ -28,6 +28,8 @@ type Service struct {
 	secret   string
 	baseURL  string
 	verify   bool
+	// private: sign-up and email change never say that an address is taken.
+	private bool
 }
 
 // Deps is what a Service is built from.
@@ -47,6 +49,9 @@ type Deps struct {
 	BaseURL string
 	// MandatoryVerification refuses sign-in until the address is confirmed.
 	MandatoryVerification bool
+	// PreventEnumeration: sign-up and email change never say that an
+	// address is taken; its owner gets a mail instead.
+	PreventEnumeration bool
 }
 
 // New builds a Service.
@@ -58,6 +63,7 @@ func New(d Deps) *Service {
 		store: d.Store, sessions: d.Sessions, limiter: d.Limiter, hasher: d.Hasher,
 		letters: d.Letters, mailer: d.Mailer, clock: d.Clock, log: d.Log,
 		secret: d.SecretKey, baseURL: strings.TrimRight(d.BaseURL, "/"), verify: d.MandatoryVerification,
+		private: d.PreventEnumeration,
 	}
 }
 

@@ -22,31 +22,100 @@ type Confirmed struct {
 	UserID  int64
 	Email   string // the address confirmed
 	Changed bool   // an email change: the account moved to Email
+	// Already: the link's address was confirmed before (a second POST, or
+	// a link used earlier); nothing was done.
+	Already bool
 }
 
-// VerifyEmail uses a verification link: it confirms the address it was sent
-// to, once. A link of an email change switches the account to the new
-// address (only now: the change waits for this) and tells the old address.
-// ErrEmailTaken (with the address in Confirmed) when another account took
-// the address meanwhile.
-func (s *Service) VerifyEmail(ctx context.Context, raw string, from Client) (Confirmed, error) {
-	tok, u, err := s.openLink(ctx, raw, auth.TokenVerifyEmail, auth.TokenEmailChange)
+// Verification is what a verification link would confirm, as its page
+// shows it before anything is done.
+type Verification struct {
+	UserID int64
+	Email  string // the address the link confirms
+	Change bool   // an email change: the account would move to Email
+	// Already: the address is the account's and already confirmed.
+	Already bool
+}
+
+// openVerification finds a verification or email-change link without
+// using it: ErrLinkUnknown for one that never existed, ErrLinkDead for one
+// that is used, expired, forged or no longer matching its account. A
+// sign-up link whose address is the account's and already confirmed is
+// already (used or not, expired or not): its owner opened it before.
+func (s *Service) openVerification(ctx context.Context, raw string) (tok *auth.Token, u *auth.User, already bool, err error) {
+	selector, verifier, ok := auth.ParseSplitToken(raw)
+	if !ok {
+		return nil, nil, false, ErrLinkUnknown
+	}
+	tok, err = s.store.Tokens().BySelector(ctx, selector, auth.TokenVerifyEmail, auth.TokenEmailChange)
+	if IsNotFound(err) {
+		return nil, nil, false, ErrLinkUnknown
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	u, err = s.store.Users().ByID(ctx, tok.UserID)
+	if IsNotFound(err) {
+		return nil, nil, false, ErrLinkUnknown
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	// The verifier first: a guessed selector learns nothing.
+	if !auth.KeyedVerifierMatches(s.secret, tokenBinding(tok.Kind, u, tok.Email), verifier, tok.VerifierHash) {
+		return nil, nil, false, ErrLinkDead
+	}
+	sameAddress := auth.EmailKey(tok.Email) == u.EmailKey
+	if tok.Kind == auth.TokenVerifyEmail && sameAddress && u.EmailVerified {
+		return tok, u, true, nil
+	}
 	// A sign-up link confirms the address it went to, and only while that
 	// is still the account's address.
-	if err == nil && tok.Kind == auth.TokenVerifyEmail && auth.EmailKey(tok.Email) != u.EmailKey {
-		err = ErrLinkDead
+	if !tok.Live(s.clock.Now()) || (tok.Kind == auth.TokenVerifyEmail && !sameAddress) {
+		return nil, nil, false, ErrLinkDead
 	}
+	return tok, u, false, nil
+}
+
+// OpenVerification reads a verification link for its page, changing
+// nothing (mail scanners fetch links): the address it confirms, or that
+// it is already confirmed; ErrLinkUnknown or ErrLinkDead when it cannot
+// be used.
+func (s *Service) OpenVerification(ctx context.Context, raw string) (Verification, error) {
+	tok, u, already, err := s.openVerification(ctx, raw)
+	if err != nil {
+		return Verification{}, err
+	}
+	return Verification{UserID: u.ID, Email: tok.Email, Change: tok.Kind == auth.TokenEmailChange, Already: already}, nil
+}
+
+// VerifyEmail uses a verification link (the POST of its page): it confirms
+// the address it was sent to, once. A link of an email change switches the
+// account to the new address (only now: the change waits for this) and
+// tells the old address. A link whose address is already confirmed does
+// nothing and says so (Confirmed.Already). ErrEmailTaken (with the address
+// in Confirmed) when another account took the address meanwhile, as an
+// email or as a username.
+func (s *Service) VerifyEmail(ctx context.Context, raw string, from Client) (Confirmed, error) {
+	tok, u, already, err := s.openVerification(ctx, raw)
 	if err != nil {
 		return Confirmed{}, err
 	}
-	now := s.clock.Now()
 	changed := tok.Kind == auth.TokenEmailChange
+	res := Confirmed{UserID: u.ID, Email: tok.Email, Changed: changed, Already: already}
+	if already {
+		return res, nil
+	}
+	now := s.clock.Now()
 	err = s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		if err := useToken(ctx, tx, tok, now); err != nil {
 			return err
 		}
 		if !changed {
 			_, err := tx.Users().MarkEmailVerified(ctx, u.ID, u.EmailKey)
+			return err
+		}
+		if err := emailFree(ctx, tx, tok.Email, u); err != nil {
 			return err
 		}
 		if err := tx.Users().ChangeEmail(ctx, u.ID, tok.Email, auth.EmailKey(tok.Email)); err != nil {
@@ -57,7 +126,6 @@ func (s *Service) VerifyEmail(ctx context.Context, raw string, from Client) (Con
 		}
 		return s.queueMail(ctx, tx, Mail{Kind: MailEmailChanged, To: u.Email, Username: u.Username, NewEmail: tok.Email})
 	})
-	res := Confirmed{UserID: u.ID, Email: tok.Email, Changed: changed}
 	if errors.Is(err, ErrEmailTaken) {
 		s.log.Info("email change refused: address taken", "user_id", u.ID, "email", tok.Email, "ip", from.IP)
 		return res, err
@@ -91,26 +159,35 @@ func (s *Service) cooldown(ctx context.Context, u *auth.User, kinds ...string) e
 // RequestEmailChange starts an email change: a link goes to the new
 // address, and the account keeps its old address until the link is opened
 // (VerifyEmail). A new request replaces a pending one; one mail per
-// MailCooldown (*RateLimitedError).
+// MailCooldown (*RateLimitedError). An address another account has (as
+// its address or username) is ErrEmailTaken, or with PreventsEnumeration
+// answered like any other while its owner gets a mail instead of a link.
 func (s *Service) RequestEmailChange(ctx context.Context, u *auth.User, email string, from Client) error {
 	key := auth.EmailKey(email)
 	if key == u.EmailKey {
 		return ErrSameEmail
 	}
-	taken, err := s.store.Users().EmailTaken(ctx, key)
-	if err != nil {
-		return err
-	}
-	if taken {
-		return ErrEmailTaken
+	taken := emailFree(ctx, s.store, email, u)
+	if taken != nil && (!s.private || !errors.Is(taken, ErrEmailTaken)) {
+		return taken
 	}
 	if err := s.cooldown(ctx, u, auth.TokenEmailChange); err != nil {
 		return err
 	}
 	now := s.clock.Now()
-	err = s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
+	err := s.store.InTx(ctx, func(ctx context.Context, tx Store) error {
 		if err := tx.Tokens().Revoke(ctx, u.ID, now, auth.TokenEmailChange); err != nil {
 			return err
+		}
+		if taken != nil {
+			// PreventsEnumeration: the request looks done (a pending change,
+			// the cooldown) but its link is never sent, and the address's
+			// owner is told instead.
+			if _, err := s.issueToken(ctx, tx, auth.TokenEmailChange, u, email, VerifyTTL); err != nil {
+				return err
+			}
+			return s.queueMail(ctx, tx, Mail{Kind: MailAddressInUse, To: email, Link: s.link("/login"),
+				Change: true, At: now, IP: from.IP})
 		}
 		return s.queueLink(ctx, tx, auth.TokenEmailChange, u, email, VerifyTTL, "/verify-email/",
 			Mail{Kind: MailConfirmNewEmail, To: email, Username: u.Username})

@@ -16,6 +16,7 @@ const (
 	MailPasswordReset                            // a reset link
 	MailPasswordResetUnknown                     // a reset asked for an address no account uses
 	MailPasswordChanged                          // after a change, a reset or an admin's new password
+	MailAddressInUse                             // to an address someone tried to sign up with or change to (prevent-enumeration)
 )
 
 // Mail is one message to send: its kind and the facts its text needs.
@@ -29,6 +30,8 @@ type Mail struct {
 	At       time.Time
 	// ResetLink is offered by the mails that warn of a change.
 	ResetLink string
+	// Change: MailAddressInUse for an email change (else a sign-up).
+	Change bool
 }
 
 // Rendered is a mail ready for the outbox.

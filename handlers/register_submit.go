@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/gatehouse/gatehouse/account"
@@ -37,6 +39,12 @@ func (s *Server) registerSubmit(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if signed == nil && s.Account.PreventsEnumeration() {
+		// "Check your inbox", whether an account was made (u) or the
+		// address was taken and its owner told by mail (u nil): the two
+		// answers are the same page, with no resend form to tell them apart.
+		return s.signupSent(c, f.Email)
+	}
 	if signed == nil {
 		// The account exists; it signs in once the address is confirmed.
 		return s.unverifiedView(c, u, fiber.StatusOK, "", "")
@@ -55,4 +63,16 @@ func (s *Server) registerFailed(c fiber.Ctx, f forms.Register, errs forms.Errors
 	view := pages.RegisterForm{Username: f.Username, Email: f.Email, Password: f.Password, Errors: errs, Checked: checked}
 	p := s.props(c, "Register")
 	return s.page(c, fiber.StatusUnprocessableEntity, p, pages.Register(view, p.CSRF))
+}
+
+// signupSent is the "check your inbox" page of a sign-up under
+// prevent-enumeration: no session, no form.
+func (s *Server) signupSent(c fiber.Ctx, email string) error {
+	if viewerOf(c) == nil {
+		if err := s.Sessions.DropAnonymous(c); err != nil {
+			return fmt.Errorf("drop empty session: %w", err)
+		}
+	}
+	p := s.props(c, "Confirm your email")
+	return s.page(c, fiber.StatusOK, p, pages.Unverified(pages.UnverifiedView{Email: email, CSRF: p.CSRF}))
 }

@@ -11,8 +11,9 @@ func (s *Server) lifecycleRoutes() {
 	a.Get("/password-reset/:token", s.resetTokenShow)
 	a.Post("/password-reset/:token", s.resetTokenSubmit)
 
-	a.Get("/verify-email/:token", s.verifyEmail)
-	a.Post("/verify-email/resend", s.verifyResend)
+	a.Get("/verify-email/:token", s.verifyEmailShow)
+	a.Post("/verify-email/resend", s.verifyResend) // before the token route
+	a.Post("/verify-email/:token", s.verifyEmail)
 
 	s.getPage("/account/email", s.emailShow, s.mustLogin)
 	a.Post("/account/email", guarded(s.emailSubmit, s.mustLogin, s.mustReauth))

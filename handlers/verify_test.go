@@ -32,17 +32,33 @@ func TestSignUpSendsAVerificationLinkThatWorksOnce(t *testing.T) {
 	}
 	link := mailLink(t, env, smtp, "Ada@example.com", "Confirm your email address", "/verify-email/")
 
-	// Opened in another browser, signed out: it still confirms.
+	// Opened in another browser, signed out: the page shows the address
+	// and a button, and changes nothing (a mail scanner's GET).
 	other := env.Client(t)
 	r := other.Get(link)
-	wantStatus(t, r, http.StatusOK, "verify")
+	wantStatus(t, r, http.StatusOK, "open the link")
+	if !testenv.Contains(r.Body, "Ada@example.com", `method="post" action="`+link+`"`, `name="csrf_token"`, "Confirm email address") {
+		t.Fatalf("link page:\n%s", r.Body)
+	}
+	if r := c.Get("/account"); !strings.Contains(r.Body, "not verified") {
+		t.Fatalf("a GET confirmed the address:\n%s", r.Body)
+	}
+	// The button confirms it.
+	r = other.Post(link, nil)
+	wantStatus(t, r, http.StatusOK, "confirm")
 	if !testenv.Contains(r.Body, "Email address confirmed", "Ada@example.com", `href="/login"`) {
 		t.Fatalf("confirmation page:\n%s", r.Body)
 	}
 	if r := c.Get("/account"); !strings.Contains(r.Body, "✓ verified") || strings.Contains(r.Body, "not verified") {
 		t.Fatalf("account page after verification:\n%s", r.Body)
 	}
-	wantStatus(t, other.Get(link), http.StatusGone, "second use")
+	// Used again, by POST or GET: already confirmed, not an error.
+	for _, r := range []*testenv.Response{other.Post(link, nil), other.Get(link)} {
+		wantStatus(t, r, http.StatusOK, "second use")
+		if !testenv.Contains(r.Body, "already confirmed", "Ada@example.com") || strings.Contains(r.Body, `action="`+link+`"`) {
+			t.Fatalf("second use:\n%s", r.Body)
+		}
+	}
 	// A taken name changes nothing: no account, no mail.
 	n := outboxCount(t, env)
 	wantStatus(t, register(t, env.Client(t), "ada", "other@example.com"), http.StatusUnprocessableEntity, "taken name")
@@ -60,10 +76,16 @@ func TestVerificationLinkLastsThreeDays(t *testing.T) {
 	bo := mailLink(t, env, smtp, "bo@example.com", "Confirm your email address", "/verify-email/")
 	cy := mailLink(t, env, smtp, "cy@example.com", "Confirm your email address", "/verify-email/")
 	env.Clock.Advance(3*24*time.Hour - time.Minute)
-	wantStatus(t, env.Client(t).Get(bo), http.StatusOK, "just under 3 days")
+	wantStatus(t, confirm(t, env.Client(t), bo), http.StatusOK, "just under 3 days")
+	var verified bool
+	testenv.Must(t, env.DB.NewSelect().TableExpr("users").Column("email_verified").Where("username_key = ?", "bo").Scan(context.Background(), &verified))
+	if !verified {
+		t.Fatal("not confirmed just under 3 days")
+	}
 	env.Clock.Advance(2 * time.Minute)
 	r := env.Client(t).Get(cy)
 	wantStatus(t, r, http.StatusGone, "just over 3 days")
+	wantStatus(t, confirm(t, env.Client(t), cy), http.StatusGone, "confirmed just over 3 days")
 	if !strings.Contains(r.Body, "invalid or has expired") {
 		t.Fatalf("expired page:\n%s", r.Body)
 	}
@@ -109,7 +131,7 @@ func TestMandatoryVerificationBlocksSignInUntilTheLinkIsUsed(t *testing.T) {
 	if second == first {
 		t.Fatal("the new mail carries the old link")
 	}
-	wantStatus(t, env.Client(t).Get(second), http.StatusOK, "verify")
+	wantStatus(t, confirm(t, env.Client(t), second), http.StatusOK, "verify")
 	c.Login("dee", pw)
 	if !signedIn(t, c) {
 		t.Fatal("not signed in after verification")
@@ -177,6 +199,10 @@ func TestEmailChangeTakesEffectOnceConfirmed(t *testing.T) {
 		t.Fatalf("the old address was told before the change: %d mails", n)
 	}
 	r = c.Get(link)
+	if !testenv.Contains(r.Body, "fay@new.example", "as the new email address") || loadUser(t, env, u.ID).Email != "fay@example.com" {
+		t.Fatalf("opening the link changed the address, or its page is wrong:\n%s", r.Body)
+	}
+	r = confirm(t, c, link)
 	wantStatus(t, r, http.StatusOK, "confirm")
 	if !strings.Contains(r.Body, "is now") {
 		t.Fatalf("confirm page:\n%s", r.Body)
@@ -190,6 +216,7 @@ func TestEmailChangeTakesEffectOnceConfirmed(t *testing.T) {
 		t.Fatalf("notice:\n%s", notice.Text)
 	}
 	wantStatus(t, c.Get(link), http.StatusGone, "second use")
+	wantStatus(t, c.Post(link, nil), http.StatusGone, "second use")
 	env.Client(t).Login("fay@new.example", pw)
 	if r := env.Client(t).Post("/login", url.Values{"login": {"fay@example.com"}, "password": {pw}}); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("the old address still signs in: %d", r.StatusCode)
@@ -206,7 +233,7 @@ func TestEmailChangeLinkForAnAddressTakenMeanwhile(t *testing.T) {
 	wantRedirect(t, c.Post("/account/email", url.Values{"email": {"shared@example.com"}}), "/account", "request")
 	link := mailLink(t, env, smtp, "shared@example.com", "Confirm your new email address", "/verify-email/")
 	env.CreateUser(t, "ivy", "Shared@example.com", pw)
-	r := c.Get(link)
+	r := confirm(t, c, link)
 	wantStatus(t, r, http.StatusConflict, "taken meanwhile")
 	if got := loadUser(t, env, u.ID); got.Email != "hal@example.com" {
 		t.Fatalf("address changed to a taken one: %s", got.Email)
@@ -226,6 +253,20 @@ func TestEmailChangeLinkForAnAddressTakenMeanwhile(t *testing.T) {
 	if err != nil || pending == nil || pending.Email != "hal2@example.com" {
 		t.Fatalf("pending change: %+v %v", pending, err)
 	}
+}
+
+// confirm opens a verification link and presses its button.
+func confirm(t *testing.T, c *testenv.Client, link string) *testenv.Response {
+	t.Helper()
+	r := c.Get(link)
+	if r.StatusCode != http.StatusOK {
+		c.Get("/login") // a CSRF token for the POST
+		return c.Post(link, nil)
+	}
+	if !strings.Contains(r.Body, `action="`+link+`"`) {
+		t.Fatalf("the link's page has no confirm button:\n%s", r.Body)
+	}
+	return c.Post(link, nil)
 }
 
 func between(s, start, end string) string {

@@ -29,6 +29,8 @@ func (Letters) Render(ctx context.Context, m account.Mail) (account.Rendered, er
 		c = mailc.PasswordResetUnknown(m.To, m.Link)
 	case account.MailPasswordChanged:
 		c = mailc.PasswordChanged(m.To, m.Username, mailTime(m), m.IP, m.ResetLink)
+	case account.MailAddressInUse:
+		c = mailc.AddressInUse(m.To, m.Link, m.ResetLink, m.Change)
 	default:
 		return account.Rendered{}, fmt.Errorf("unknown mail kind %d", m.Kind)
 	}

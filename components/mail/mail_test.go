@@ -29,3 +29,21 @@ func TestRenderBothParts(t *testing.T) {
 		t.Errorf("html part lacks the link or does not escape:\n%s", html)
 	}
 }
+
+func TestAddressInUseNamesBothWays(t *testing.T) {
+	t.Parallel()
+	for _, change := range []bool{false, true} {
+		text, html, err := Render(context.Background(), AddressInUse("ann@example.com", "https://gate.example/login", "https://gate.example/password-reset", change))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "create a Gatehouse account"
+		if change {
+			want = "the email address of another"
+		}
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) || !strings.Contains(text, "\nhttps://gate.example/login\n") ||
+			!strings.Contains(html, `href="https://gate.example/login"`) || !strings.Contains(text, "reset your password") {
+			t.Errorf("change=%v:\n%s", change, text)
+		}
+	}
+}

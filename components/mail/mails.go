@@ -83,3 +83,21 @@ func PasswordChanged(to, username, when, ip, resetLink string) Mail {
 			" right away and tell the site's administrators."},
 	}
 }
+
+// AddressInUse goes to an address someone tried to sign up with (change
+// false) or to make the new address of another account (change true)
+// while an account here already has it: with prevent-enumeration on, the
+// person who tried is not told, the address's owner is.
+func AddressInUse(to, loginLink, resetLink string, change bool) Mail {
+	tried := "Someone tried to create a Gatehouse account with the address " + to + ", which already belongs to an account here."
+	if change {
+		tried = "Someone tried to make " + to + " the email address of another Gatehouse account, but it already belongs to an account here. Nothing was changed."
+	}
+	return Mail{
+		To: to, Subject: "Your email address is already in use",
+		Greeting: "Hello,",
+		Before:   []string{tried, "If it was you, sign in to your account instead, or reset your password at " + resetLink + " if you have forgotten it."},
+		Action:   &Action{Label: "Sign in", URL: loginLink},
+		After:    []string{"If it was not you, ignore this mail: your account is unchanged."},
+	}
+}
