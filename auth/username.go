@@ -16,7 +16,12 @@ const (
 	msgUsernameRequired = "Enter a username."
 	msgUsernameTooLong  = "Use at most 150 characters."
 	msgUsernameChars    = "Use only letters, digits and @ . + - _"
+	msgUsernameScripts  = "Use letters of one alphabet only (for example all Latin or all Cyrillic), so the name cannot pass for another."
 )
+
+// ruleMixedScript: the letters of a username come from more than one
+// script (Cyrillic "а" beside Latin "dmin" looks like "admin").
+const ruleMixedScript = "mixed_script"
 
 // NormalizeUsername applies NFKC and trims surrounding white space, so that
 // visually identical names (full-width letters, ligatures, composed versus
@@ -26,8 +31,11 @@ func NormalizeUsername(s string) string {
 }
 
 // ValidateUsername returns the normalised username, or a *RuleError whose
-// Rule is "required", "max_length" or "invalid". Allowed characters are
-// Unicode letters and digits (judged after NFKC) and @ . + - _.
+// Rule is "required", "max_length", "invalid" or "mixed_script". Allowed
+// characters are Unicode letters and digits (judged after NFKC) and
+// @ . + - _, and the letters of one name all come from one script
+// (SingleScript), so that names that look alike are not told apart by an
+// invisible change of alphabet.
 func ValidateUsername(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", ruleError(ruleInvalid, msgUsernameChars)
@@ -50,7 +58,85 @@ func ValidateUsername(s string) (string, error) {
 			return "", ruleError(ruleInvalid, msgUsernameChars)
 		}
 	}
+	if !SingleScript(n) {
+		return "", ruleError(ruleMixedScript, msgUsernameScripts)
+	}
 	return n, nil
+}
+
+// The scripts checked first: the usual ones of usernames.
+var commonScripts = []string{"Latin", "Cyrillic", "Greek", "Han", "Arabic", "Hebrew",
+	"Hiragana", "Katakana", "Hangul", "Devanagari", "Thai", "Armenian", "Georgian"}
+
+// scriptOf names the script of letter r ("" for Common and Inherited
+// letters, which go with any script).
+func scriptOf(r rune) string {
+	if r < utf8.RuneSelf {
+		return "Latin"
+	}
+	for _, name := range commonScripts {
+		if unicode.Is(unicode.Scripts[name], r) {
+			return name
+		}
+	}
+	for name, table := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(table, r) {
+			return name
+		}
+	}
+	return ""
+}
+
+// scriptSet groups scripts written together as one, as Unicode TR39's
+// "augmented script sets" do: Japanese mixes Han, Hiragana and Katakana;
+// Korean Han and Hangul; Chinese Han and Bopomofo.
+func scriptSet(script string) []string {
+	switch script {
+	case "Han":
+		return []string{"Japanese", "Korean", "Chinese"}
+	case "Hiragana", "Katakana":
+		return []string{"Japanese"}
+	case "Hangul":
+		return []string{"Korean"}
+	case "Bopomofo":
+		return []string{"Chinese"}
+	}
+	return []string{script}
+}
+
+// SingleScript reports whether the letters of s all come from one script
+// (digits and punctuation go with any; Han may go with Hiragana and
+// Katakana, with Hangul, or with Bopomofo). It is TR39's "single script"
+// test over letters: "иван" and "admin" pass, "аdmin" (Cyrillic а) fails.
+func SingleScript(s string) bool {
+	var sets []string // the script sets every letter so far belongs to
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		script := scriptOf(r)
+		if script == "" {
+			continue
+		}
+		own := scriptSet(script)
+		if sets == nil {
+			sets = own
+			continue
+		}
+		var both []string
+		for _, x := range sets {
+			for _, y := range own {
+				if x == y {
+					both = append(both, x)
+				}
+			}
+		}
+		if len(both) == 0 {
+			return false
+		}
+		sets = both
+	}
+	return true
 }
 
 func usernameRune(r rune) bool {

@@ -34,6 +34,7 @@ func TestValidateUsername(t *testing.T) {
 		empty   = "Enter a username."
 		tooLong = "Use at most 150 characters."
 		chars   = "Use only letters, digits and @ . + - _"
+		scripts = "Use letters of one alphabet only (for example all Latin or all Cyrillic), so the name cannot pass for another."
 	)
 	tests := []struct {
 		name, in, want, wantMsg, wantRule string
@@ -74,6 +75,21 @@ func TestValidateUsername(t *testing.T) {
 		{"bidi override", "bob\u202e", "", chars, "invalid"},
 		{"combining mark alone", "\u0301", "", chars, "invalid"},
 		{"newline inside", "a\nb", "", chars, "invalid"},
+
+		// One script per name: letters from two alphabets can pass for a
+		// third name (Cyrillic а beside Latin dmin reads "admin").
+		{"pure cyrillic", "иван", "иван", "", ""},
+		{"cyrillic with digits and punctuation", "иван_2024@почта.рф", "иван_2024@почта.рф", "", ""},
+		{"greek", "Αλέξανδρος", "Αλέξανδρος", "", ""},
+		{"japanese han with kana", "山田たろうタロウ", "山田たろうタロウ", "", ""},
+		{"korean han with hangul", "金철수", "金철수", "", ""},
+		{"latin with arabic digits", "user٣", "user٣", "", ""},
+		{"cyrillic а in admin", "аdmin", "", scripts, "mixed_script"},
+		{"greek omicron in google", "gοogle", "", scripts, "mixed_script"},
+		{"latin o in a cyrillic name", "ивaн", "", scripts, "mixed_script"},
+		{"latin beside han", "bob山田", "", scripts, "mixed_script"},
+		{"hiragana beside hangul", "たろ철수", "", scripts, "mixed_script"},
+		{"cyrillic and latin words", "ivan.иванов", "", scripts, "mixed_script"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

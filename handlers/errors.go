@@ -129,14 +129,17 @@ func (s *Server) healthz(c fiber.Ctx) error {
 }
 
 // readyz answers 200 when the database and the session store answer, else
-// 503 naming the one that failed.
+// 503 naming the one that failed ("database", "session store"), one a
+// line, and nothing more: no address, no error text (CONTRACT §13); the
+// log has the details.
 func (s *Server) readyz(c fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.Context(), time.Second)
 	defer cancel()
 	var failed []string
 	for _, r := range s.Ready {
 		if err := r.Ping(ctx); err != nil {
-			failed = append(failed, r.Name+": "+err.Error())
+			s.Log.Warn("readiness check failed", "backend", r.Name, "err", err)
+			failed = append(failed, r.Name)
 		}
 	}
 	if len(failed) > 0 {

@@ -101,6 +101,12 @@ func encodeCursor(sort string, u *User) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
+// The range of times a cursor may carry.
+var (
+	minCursorMicros = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxCursorMicros = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+)
+
 func decodeCursor(sort, s string) (cursor, error) {
 	if len(s) > 2048 {
 		return cursor{}, ErrBadCursor
@@ -124,7 +130,9 @@ func decodeCursor(sort, s string) (cursor, error) {
 	switch sort {
 	case SortJoined, SortLastLogin:
 		us, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
+		// Only times both databases can hold (PostgreSQL refuses years past
+		// 294276 with an error, not an empty page): years 1 to 9999.
+		if err != nil || us < minCursorMicros || us > maxCursorMicros {
 			return cursor{}, ErrBadCursor
 		}
 		c.time, c.at = true, time.UnixMicro(us).UTC()
