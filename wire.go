@@ -55,7 +55,7 @@ func Assemble(p Parts) *handlers.Server {
 		notifier = p.Mailer
 	}
 	svc := account.New(account.Deps{
-		Store: models.Repo{DB: p.DB}, Sessions: sess, Limiter: limiter.Limiter{Store: p.Store},
+		Store: models.Repo{DB: p.DB}, Sessions: sess, Limiter: limiter.Limiter{Store: p.Store, Limits: p.Config.Limits},
 		Hasher: p.Hasher, Letters: mail.Letters{}, Mailer: notifier, Clock: clockFunc(p.Now), Log: p.Log,
 		SecretKey: p.SecretKey, BaseURL: p.Config.BaseURL.String(),
 		MandatoryVerification: p.Config.MandatoryVerification(),

@@ -85,7 +85,7 @@ func TestSignInLimitPerAccount(t *testing.T) {
 	if _, _, err := svc.Register(ctx, account.NewAccount{Username: "bob", Email: "bob@example.com", Password: "violet-harbour-42"}, from); err != nil {
 		t.Fatal(err)
 	}
-	for i := range auth.LoginLimits.Account.Max {
+	for i := range auth.DefaultLimits().LoginAccount.Max {
 		if _, err := svc.SignIn(ctx, account.Credentials{Login: "bob", Password: "wrong-password-1"}, from); !errors.Is(err, account.ErrInvalidCredentials) {
 			t.Fatalf("attempt %d: %v", i+1, err)
 		}
@@ -93,7 +93,7 @@ func TestSignInLimitPerAccount(t *testing.T) {
 	_, err := svc.SignIn(ctx, account.Credentials{Login: "bob", Password: "violet-harbour-42"}, from)
 	var rl *account.RateLimitedError
 	if !errors.As(err, &rl) || rl.RetryAfter <= 0 {
-		t.Fatalf("after %d failures: %v, want RateLimitedError", auth.LoginLimits.Account.Max, err)
+		t.Fatalf("after %d failures: %v, want RateLimitedError", auth.DefaultLimits().LoginAccount.Max, err)
 	}
 }
 

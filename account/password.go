@@ -11,8 +11,8 @@ import (
 // them by mail and ends every other session (keep: the current one, which
 // the caller then rotates).
 func (s *Service) ChangePassword(ctx context.Context, u *auth.User, current, password, keep string, from Client) error {
-	if !s.CheckPassword(ctx, u, current) {
-		return ErrWrongPassword
+	if err := s.CheckCurrentPassword(ctx, u, current, from); err != nil {
+		return err
 	}
 	if err := s.setPassword(ctx, u, password, from); err != nil {
 		return err
@@ -23,6 +23,15 @@ func (s *Service) ChangePassword(ctx context.Context, u *auth.User, current, pas
 	s.Record(ctx, from, "password_changed", u.ID, u.Username, "")
 	s.log.Info("password changed", "user", u.Username, "user_id", u.ID, "ip", from.IP)
 	return nil
+}
+
+// CheckCurrentPassword checks the current password typed into the
+// password-change form (also when the form has other errors). Wrong ones
+// count as failed sign-ins of the account and are recorded as
+// password_change_failed: ErrWrongPassword, *RateLimitedError over the
+// limit, ErrBusy when the server had no time to check.
+func (s *Service) CheckCurrentPassword(ctx context.Context, u *auth.User, current string, from Client) error {
+	return s.checkPassword(ctx, u, current, from, "password_change_failed")
 }
 
 // setPassword stores password for u, kills u's reset links, cancels a

@@ -108,6 +108,11 @@ type Limiter interface {
 	Account(ctx context.Context, userID int64) (Reservation, error)
 	Signup(ctx context.Context, ip string) (Reservation, error)
 	Reset(ctx context.Context, ip, emailKey string) (Reservation, error)
+	// Validate reserves an inline check of the sign-up form.
+	Validate(ctx context.Context, ip string) (Reservation, error)
+	// ClearLogin forgets the failures of an account and of the login names
+	// (folded by auth.NormalizeLogin) that reach it.
+	ClearLogin(ctx context.Context, userID int64, names ...string) error
 }
 
 // Reservation is an attempt counted before it is made, so parallel
@@ -119,6 +124,9 @@ type Reservation interface {
 	// Tripped names the limits this attempt brought to their maximum.
 	Tripped() []string
 	Release(ctx context.Context) error
+	// Failed counts a failed attempt on the limits that count failures
+	// only (a sign-in's per-address limit); Tripped then names them too.
+	Failed(ctx context.Context) error
 }
 
 // Letters renders the mails the use cases send.

@@ -49,14 +49,21 @@ func (s *Service) SignIn(ctx context.Context, cr Credentials, from Client) (*Sig
 	ok, rehash := false, false
 	if u != nil {
 		ok, rehash, err = s.hasher.Verify(ctx, u.PasswordHash, cr.Password)
-		if err != nil {
-			s.log.Error("stored hash unreadable", "user_id", u.ID, "err", err)
-			ok = false
-		}
 	} else {
 		s.hasher.VerifyDummy(ctx, cr.Password)
 	}
+	if busy(ctx, err) {
+		// Too busy to check: nothing is counted, known user or not.
+		return nil, s.releaseBusy(ctx, res, from, uid)
+	}
+	if err != nil {
+		s.log.Error("stored hash unreadable", "user_id", u.ID, "err", err)
+		ok = false
+	}
 	if !ok || !u.IsActive {
+		if err := res.Failed(ctx); err != nil {
+			return nil, err
+		}
 		s.Record(ctx, from, "login_failed", uid, cr.Login, "")
 		s.log.Info("sign-in failed", "login", cr.Login, "ip", from.IP, "user_id", uid)
 		s.recordTripped(ctx, from, uid, cr.Login, res)
@@ -125,6 +132,19 @@ func (s *Service) SignedOut(ctx context.Context, u *auth.User, from Client) {
 // sensitive change. Wrong passwords count as failed sign-ins of the
 // account, so a stolen session cannot be used to guess the password.
 func (s *Service) Reauthenticate(ctx context.Context, u *auth.User, password string, from Client) error {
+	if err := s.checkPassword(ctx, u, password, from, "reauth_failed"); err != nil {
+		return err
+	}
+	s.Record(ctx, from, "reauthenticated", u.ID, u.Username, "")
+	return nil
+}
+
+// checkPassword checks the password of a signed-in user against the
+// account's limit: a wrong one counts as a failed sign-in of the account
+// and is recorded as failEvent (ErrWrongPassword), one over the limit is
+// *RateLimitedError without a check, a check the server was too busy to
+// make is ErrBusy and counts nothing.
+func (s *Service) checkPassword(ctx context.Context, u *auth.User, password string, from Client, failEvent string) error {
 	res, err := s.limiter.Account(ctx, u.ID)
 	if err != nil {
 		return err
@@ -133,22 +153,17 @@ func (s *Service) Reauthenticate(ctx context.Context, u *auth.User, password str
 		return &RateLimitedError{RetryAfter: wait}
 	}
 	ok, _, err := s.hasher.Verify(ctx, u.PasswordHash, password)
-	if err == nil && ok {
-		if err := res.Release(ctx); err != nil {
-			return err
-		}
-		s.Record(ctx, from, "reauthenticated", u.ID, u.Username, "")
-		return nil
+	if busy(ctx, err) {
+		return s.releaseBusy(ctx, res, from, u.ID)
 	}
-	s.Record(ctx, from, "reauth_failed", u.ID, u.Username, "")
-	s.log.Info("re-authentication failed", "user", u.Username, "user_id", u.ID, "ip", from.IP)
+	if err == nil && ok {
+		return res.Release(ctx)
+	}
+	if err := res.Failed(ctx); err != nil {
+		return err
+	}
+	s.Record(ctx, from, failEvent, u.ID, u.Username, "")
+	s.log.Info("password check failed", "event", failEvent, "user", u.Username, "user_id", u.ID, "ip", from.IP)
 	s.recordTripped(ctx, from, u.ID, u.Username, res)
 	return ErrWrongPassword
-}
-
-// CheckPassword reports whether password is u's, without counting or
-// recording anything (a form's other errors are shown with it).
-func (s *Service) CheckPassword(ctx context.Context, u *auth.User, password string) bool {
-	ok, _, err := s.hasher.Verify(ctx, u.PasswordHash, password)
-	return err == nil && ok
 }

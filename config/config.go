@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/auth"
 )
 
 // Config is the whole runtime configuration.
@@ -28,6 +30,8 @@ type Config struct {
 	// RateLimits overrides the default limits, e.g. "login_ip=50/15m"
 	// (parsed and checked by auth.ParseRateLimits).
 	RateLimits string
+	// Limits are the rate limits in force: the defaults with RateLimits applied.
+	Limits auth.Limits
 
 	// Argon2id parameters; defaults follow OWASP's minimum (19 MiB, 2 passes).
 	ArgonMemoryKiB uint32
@@ -112,6 +116,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	case "off":
 	default:
 		return c, &Error{"GATEHOUSE_PREVENT_ENUMERATION", v, "want on or off"}
+	}
+	if c.Limits, err = auth.ParseRateLimits(c.RateLimits); err != nil {
+		return c, &Error{"GATEHOUSE_RATE_LIMITS", c.RateLimits, err.Error()}
 	}
 	if c.EmailVerification != "optional" && c.EmailVerification != "mandatory" {
 		return c, &Error{"GATEHOUSE_EMAIL_VERIFICATION", c.EmailVerification, "want optional or mandatory"}

@@ -3,6 +3,9 @@ package config
 import (
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/auth"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -63,6 +66,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"GATEHOUSE_EMAIL_VERIFICATION": "sometimes",
 		"GATEHOUSE_SECRET_KEY":         "short",
 		"GATEHOUSE_ARGON2_TIME":        "0",
+		"GATEHOUSE_RATE_LIMITS":        "login_ip=50/15x",
 	} {
 		_, err := FromEnv(envOf(map[string]string{name: value}))
 		var ce *Error
@@ -93,5 +97,25 @@ func TestPreventEnumeration(t *testing.T) {
 	var ce *Error
 	if !errors.As(err, &ce) || ce.Var != "GATEHOUSE_PREVENT_ENUMERATION" {
 		t.Fatalf("bad value: %v", err)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(envOf(nil))
+	if err != nil || c.Limits != auth.DefaultLimits() {
+		t.Fatalf("default limits: %+v, %v", c.Limits, err)
+	}
+	c, err = FromEnv(envOf(map[string]string{"GATEHOUSE_RATE_LIMITS": "login_ip=100/1h,signup_ip=5/1m"}))
+	if err != nil || c.Limits.LoginIP != (auth.Limit{Max: 100, Window: time.Hour}) || c.Limits.SignupIP != (auth.Limit{Max: 5, Window: time.Minute}) ||
+		c.Limits.LoginAccount != auth.DefaultLimits().LoginAccount {
+		t.Fatalf("overrides: %+v, %v", c.Limits, err)
+	}
+	for _, bad := range []string{"login_ip", "nope=1/1m", "login_ip=0/1m", "login_ip=5/1w"} {
+		_, err := FromEnv(envOf(map[string]string{"GATEHOUSE_RATE_LIMITS": bad}))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Var != "GATEHOUSE_RATE_LIMITS" {
+			t.Errorf("%q: %v, want an error naming GATEHOUSE_RATE_LIMITS", bad, err)
+		}
 	}
 }

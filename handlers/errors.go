@@ -84,7 +84,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", c.Path())
 		return s.unavailable(c, what)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, account.ErrBusy) || errors.Is(err, context.DeadlineExceeded) {
 		// Backends answer, but this request ran out of time (e.g. waiting
 		// for a hashing slot in a flood of sign-ins): busy, not broken.
 		s.Log.Warn("request timed out", "err", err, "path", c.Path(), "ip", clientIP(c))

@@ -19,8 +19,14 @@ func (s *Server) passwordSubmit(c fiber.Ctx) error {
 	f := forms.ParsePasswordChange(formGetter(c))
 	errs := f.Validate(u.Username, u.Email)
 	if errs.Any() {
-		if f.Current != "" && !s.Account.CheckPassword(c.Context(), u, f.Current) {
-			errs["current_password"] = msgWrongCurrent
+		if f.Current != "" {
+			// Counted like any check of the current password.
+			err := s.Account.CheckCurrentPassword(c.Context(), u, f.Current, s.client(c))
+			if errors.Is(err, account.ErrWrongPassword) {
+				errs["current_password"] = msgWrongCurrent
+			} else if err != nil {
+				return err
+			}
 		}
 		return s.passwordFailed(c, errs)
 	}

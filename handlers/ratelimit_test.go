@@ -67,28 +67,13 @@ func TestLoginNameLimitForUnknownUsers(t *testing.T) {
 	}
 }
 
-func TestIPLimit(t *testing.T) {
-	t.Parallel()
-	env := testenv.New(t)
-	env.CreateUser(t, "vic", "vic@example.com", "a long secret phrase")
-	c := env.Client(t)
-	for i := 0; i < 20; i++ {
-		r := c.Post("/login", url.Values{"login": {"name" + strconv.Itoa(i)}, "password": {"nope nope"}})
-		if r.StatusCode != http.StatusUnprocessableEntity {
-			t.Fatalf("failure %d: %d", i, r.StatusCode)
-		}
-	}
-	if r := c.Post("/login", url.Values{"login": {"vic"}, "password": {"a long secret phrase"}}); r.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("21st attempt from one IP: %d", r.StatusCode)
-	}
-}
-
 // X-Forwarded-For is believed only from trusted proxies.
 func TestTrustedProxies(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t, testenv.Options{Env: map[string]string{"GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1/32"}})
 	untrusting := testenv.New(t)
-	for i := 0; i < 20; i++ {
+	// 50 failures from one client address (CONTRACT §5).
+	for i := 0; i < 50; i++ {
 		c := env.Client(t)
 		c.Post("/login", url.Values{"login": {"n" + strconv.Itoa(i)}, "password": {"nope nope"}}, "X-Forwarded-For", "203.0.113.7")
 	}
@@ -98,7 +83,7 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("per-client-IP limit behind a trusted proxy: %d / %d", blocked.StatusCode, other.StatusCode)
 	}
 	// Without trust, a spoofed header does not dodge the limit.
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 50; i++ {
 		untrusting.Client(t).Post("/login", url.Values{"login": {"n" + strconv.Itoa(i)}, "password": {"nope nope"}}, "X-Forwarded-For", "192.0.2."+strconv.Itoa(i))
 	}
 	if r := untrusting.Client(t).Post("/login", url.Values{"login": {"q"}, "password": {"nope nope"}}, "X-Forwarded-For", "192.0.2.99"); r.StatusCode != http.StatusTooManyRequests {
@@ -118,6 +103,6 @@ func TestSignUpLimitPerIP(t *testing.T) {
 	}
 	r := env.Client(t).Post("/register", registerForm("signup99", "s99@example.com", "violet ostrich mountain"))
 	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
-		t.Fatalf("21st sign-up in an hour: %d", r.StatusCode)
+		t.Fatalf("21st sign-up in a minute: %d", r.StatusCode)
 	}
 }

@@ -13,6 +13,9 @@ import (
 // registerValidate checks the one field named by HX-Trigger-Name (or the
 // form field "field") and answers that field's block. It never hashes.
 func (s *Server) registerValidate(c fiber.Ctx) error {
+	if err := s.Account.AllowValidation(c.Context(), s.client(c)); err != nil {
+		return err
+	}
 	name := c.Get("HX-Trigger-Name")
 	if name == "" {
 		name = c.FormValue("field")

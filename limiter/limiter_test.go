@@ -50,8 +50,8 @@ func TestLoginReservesBeforeTheCheck(t *testing.T) {
 	// A refused attempt holds its count for a moment before taking it
 	// back, so a parallel one may be refused under the limit: at most Max
 	// pass, never more.
-	if passed == 0 || passed > auth.LoginLimits.Account.Max {
-		t.Fatalf("%d parallel attempts passed, want 1..%d", passed, auth.LoginLimits.Account.Max)
+	if passed == 0 || passed > auth.DefaultLimits().LoginAccount.Max {
+		t.Fatalf("%d parallel attempts passed, want 1..%d", passed, auth.DefaultLimits().LoginAccount.Max)
 	}
 }
 
@@ -73,7 +73,7 @@ func TestReleaseAndRefusal(t *testing.T) {
 		}
 	}
 	var last interface{ Tripped() []string }
-	for range auth.LoginLimits.Account.Max {
+	for range auth.DefaultLimits().LoginAccount.Max {
 		r, err := l.Account(ctx, 7)
 		if err != nil {
 			t.Fatal(err)

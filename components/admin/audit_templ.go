@@ -281,10 +281,10 @@ func Audit(v AuditView) templ.Component {
 // KnownEvents suggests event names in the filter box.
 var KnownEvents = []string{
 	"signup", "login", "login_failed", "login_unverified", "logout", "rate_limited",
-	"password_changed", "password_reset_requested", "password_reset", "reauthenticated", "reauth_failed",
+	"password_changed", "password_change_failed", "password_reset_requested", "password_reset", "reauthenticated", "reauth_failed",
 	"verification_sent", "email_verified", "email_change_requested", "email_changed",
 	"session_revoked", "sessions_revoked", "sessions_revoked_by_admin",
-	"user_changed", "user_activated", "user_deactivated", "user_password_set",
+	"user_changed", "user_activated", "user_deactivated", "user_password_set", "lockout_cleared",
 	"group_created", "group_changed", "group_deleted", "superuser_created",
 }
 

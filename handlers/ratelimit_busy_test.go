@@ -1,0 +1,94 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse"
+	"github.com/gatehouse/gatehouse/auth"
+	"github.com/gatehouse/gatehouse/internal/testenv"
+	"github.com/gatehouse/gatehouse/models"
+)
+
+// slowHasher hashes with one slot and parameters that take about d on
+// this machine (measured), so parallel checks of one account queue for
+// the slot past the request deadline.
+func slowHasher(t *testing.T, d time.Duration) *auth.Hasher {
+	t.Helper()
+	p := auth.Params{Memory: 8192, Time: 5, Threads: 1, SaltLen: 16, KeyLen: 32}
+	probe := auth.NewHasher(p, 1)
+	took := time.Hour
+	for range 3 { // the fastest of three: the first pays for fresh memory
+		start := time.Now()
+		if _, err := probe.Hash(context.Background(), "probe"); err != nil {
+			t.Fatal(err)
+		}
+		took = max(min(took, time.Since(start)), time.Millisecond)
+	}
+	p.Time = uint32(min(max(int64(p.Time)*int64(d)/int64(took), 1), 1024))
+	return auth.NewHasher(p, 1)
+}
+
+// A server too busy to check a password answers 503 and counts nothing:
+// correct passwords that waited too long for a hashing slot are neither
+// "invalid" nor failures that lock the account (issue 9, finding 3).
+func TestBusyServerCountsNothing(t *testing.T) {
+	t.Parallel()
+	slow := slowHasher(t, 700*time.Millisecond)
+	env := testenv.New(t, testenv.Options{Deps: func(d *gatehouse.Parts) { d.Hasher = slow }})
+	env.Hasher = slow
+	env.CreateUser(t, "zoe", "zoe@example.com", pw)
+	// Five at once (the account's limit): one slot, ~0.7 s a check, a 2 s
+	// deadline: the last ones cannot get the slot in time.
+	const n = 5
+	clients := make([]*testenv.Client, n)
+	for i := range clients {
+		clients[i] = env.Client(t)
+		clients[i].Get("/login")
+	}
+	statuses := make([]int, n)
+	bodies := make([]string, n)
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.Post("/login", url.Values{"login": {"zoe"}, "password": {pw}})
+			statuses[i], bodies[i] = r.StatusCode, r.Body
+		}()
+	}
+	wg.Wait()
+	busy := 0
+	for i, s := range statuses {
+		switch s {
+		case http.StatusSeeOther:
+		case http.StatusServiceUnavailable:
+			busy++
+			if !strings.Contains(bodies[i], "busy") {
+				t.Errorf("503 does not say the server is busy:\n%s", bodies[i])
+			}
+		default:
+			t.Fatalf("parallel correct sign-ins on a busy server: %v, want 303 or 503 only", statuses)
+		}
+	}
+	if busy == 0 {
+		t.Fatalf("no check timed out (%v): the hasher was not slow enough to test this", statuses)
+	}
+	if es, _ := (models.Audit{DB: env.DB}).Recent(context.Background(), "login_failed", 5); len(es) != 0 {
+		t.Fatalf("busy sign-ins recorded as failures: %+v", es)
+	}
+	// The busy answers counted nothing: four real failures leave room for
+	// a fifth attempt, which signs in.
+	c := env.Client(t)
+	for i := range 4 {
+		wantStatus(t, c.Post("/login", url.Values{"login": {"zoe"}, "password": {"wrong " + string(rune('a'+i))}}),
+			http.StatusUnprocessableEntity, "wrong password")
+	}
+	wantStatus(t, c.Post("/login", url.Values{"login": {"zoe"}, "password": {pw}}), http.StatusSeeOther,
+		"correct password after busy answers and four failures")
+}
