@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, ctx.Err()
 	}
 	res.Samples = rec.samples
+	sort.Slice(res.Samples, func(i, j int) bool { return res.Samples[i].start.Before(res.Samples[j].start) })
 	logf("load done: %d requests; signing in every account signed up", len(rec.samples))
 
 	res.Accounts = len(rec.accounts)
