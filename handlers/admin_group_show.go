@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/components/admin"
@@ -33,7 +32,7 @@ func (s *Server) groupView(c fiber.Ctx, id int64) (admin.GroupView, error) {
 	if err != nil {
 		return admin.GroupView{}, err
 	}
-	return admin.GroupView{Group: groupView(g), Perms: permsView(perms), Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
+	return admin.GroupView{Group: groupView(g), Perms: permsView(perms), Access: access(c), CSRF: csrfToken(c)}, nil
 }
 
 func (s *Server) renderGroup(c fiber.Ctx, status int, v admin.GroupView) error {

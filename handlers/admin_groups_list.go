@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/components/admin"
 )
@@ -21,5 +20,5 @@ func (s *Server) groupListView(c fiber.Ctx) (admin.GroupListView, error) {
 	if err != nil {
 		return admin.GroupListView{}, err
 	}
-	return admin.GroupListView{Groups: groupRowsView(groups), Access: access(c), CSRF: csrf.TokenFromContext(c)}, nil
+	return admin.GroupListView{Groups: groupRowsView(groups), Access: access(c), CSRF: csrfToken(c)}, nil
 }

@@ -14,7 +14,7 @@ func (s *Server) adminSessionsRevoke(c fiber.Ctx) error {
 	if !ok {
 		return s.notFound(c)
 	}
-	err := s.Account.SignOutUser(c.Context(), actor(c), id, c.FormValue("all") != "", c.FormValue("id"),
+	err := s.Account.SignOutUser(c.Context(), actor(c), id, formValue(c, "all") != "", formValue(c, "id"),
 		s.Sessions.CurrentID(c), s.client(c))
 	if account.IsNotFound(err) {
 		return s.notFound(c)

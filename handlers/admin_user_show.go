@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/components/admin"
@@ -43,7 +42,7 @@ func (s *Server) userView(c fiber.Ctx, id int64) (admin.UserView, error) {
 	v := admin.UserView{
 		User: userDetailView(d), Groups: groupRowsView(groups), Perms: permsView(perms), Access: access(c),
 		ViewerIsSuperuser: vw.Principal.IsSuperuser, Self: vw.User.ID == id,
-		Now: s.Now(), CSRF: csrf.TokenFromContext(c),
+		Now: s.Now(), CSRF: csrfToken(c),
 	}
 	if v.Access.UsersChange {
 		if v.Sessions, err = s.userSessions(ctx, id, s.Sessions.CurrentID(c)); err != nil {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/components/admin"
 	"github.com/gatehouse/gatehouse/forms"
@@ -34,7 +33,7 @@ func (s *Server) userListView(c fiber.Ctx, q forms.UserListQuery) (admin.UserLis
 	return admin.UserListView{
 		Query: userQueryView(q), Rows: userRowsView(l.Rows), Next: l.Next, Prev: l.Prev,
 		Count:  admin.Count{N: l.Count.N, Approx: l.Count.Approx, AtLeast: l.Count.AtLeast},
-		Groups: l.Groups, Access: access(c), Now: s.Now(), CSRF: csrf.TokenFromContext(c),
+		Groups: l.Groups, Access: access(c), Now: s.Now(), CSRF: csrfToken(c),
 	}, nil
 }
 

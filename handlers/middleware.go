@@ -67,7 +67,7 @@ func (s *Server) requestLog(c fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
-	attrs := []any{"id", id, "method", c.Method(), "path", c.Path(), "status", status,
+	attrs := []any{"id", id, "method", c.Method(), "path", logPath(c.Path()), "status", status,
 		"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "ip", ip}
 	if v := viewerOf(c); v != nil {
 		attrs = append(attrs, "user", v.User.Username, "user_id", v.User.ID)

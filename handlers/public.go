@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/auth"
 )
@@ -23,7 +22,7 @@ func Viewer(c fiber.Ctx) (u *auth.User, p auth.Principal, ok bool) {
 
 // CSRFToken is the token a form of this request posts as csrf_token (or
 // sends as the X-CSRF-Token header).
-func CSRFToken(c fiber.Ctx) string { return csrf.TokenFromContext(c) }
+func CSRFToken(c fiber.Ctx) string { return csrfToken(c) }
 
 // RequireLogin is middleware: anonymous requests go to the sign-in page
 // (303, or HX-Redirect for htmx) with next set to where they were going.

@@ -30,7 +30,7 @@ func (s *Server) mustReauth(c fiber.Ctx) (bool, error) {
 		return true, nil
 	}
 	u := viewerOf(c).User
-	pw := c.FormValue("reauth_password")
+	pw := formValue(c, "reauth_password")
 	if pw == "" {
 		return false, s.reauthPage(c, "")
 	}

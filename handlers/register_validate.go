@@ -18,7 +18,7 @@ func (s *Server) registerValidate(c fiber.Ctx) error {
 	}
 	name := c.Get("HX-Trigger-Name")
 	if name == "" {
-		name = c.FormValue("field")
+		name = formValue(c, "field")
 	}
 	if !slices.Contains(forms.RegisterFields, name) {
 		return s.problem(c, fiber.StatusBadRequest, "Unknown field", "Only the sign-up form's fields can be checked here.")

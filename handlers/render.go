@@ -5,7 +5,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 
 	"github.com/gatehouse/gatehouse/components/layout"
 )
@@ -14,7 +13,7 @@ func isHTMX(c fiber.Ctx) bool { return c.Get("HX-Request") == "true" }
 
 // props fills what every page shares from the request.
 func (s *Server) props(c fiber.Ctx, title string) layout.Props {
-	p := layout.Props{Title: title, CSRF: csrf.TokenFromContext(c)}
+	p := layout.Props{Title: title, CSRF: csrfToken(c)}
 	if v := viewerOf(c); v != nil {
 		p.Viewer = &layout.Viewer{Username: v.User.Username, IsStaff: v.User.IsStaff && v.User.IsActive}
 	}

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/extractors"
-	"github.com/gofiber/fiber/v3/middleware/csrf"
 	"github.com/gofiber/fiber/v3/middleware/static"
 
 	"github.com/gatehouse/gatehouse/account"
@@ -27,7 +25,7 @@ type Deps struct {
 	Config   config.Config
 	Account  *account.Service
 	Sessions *sessions.Manager
-	// Store backs the CSRF tokens.
+	// Store is the session store (sessions and limits live there too).
 	Store   kv.Store
 	Proxies *auth.TrustedProxies
 	Log     *slog.Logger
@@ -56,6 +54,8 @@ type Server struct {
 }
 
 const (
+	// csrfCookie holds a browser's signed random id, which anonymous CSRF
+	// tokens are bound to (handlers/csrf.go).
 	csrfCookie = "gatehouse_csrf"
 	// requestTimeout bounds every database and store call of a request, so a
 	// dead backend becomes a 503 within seconds instead of a hung request.
@@ -114,19 +114,13 @@ func (s *Server) Register(r fiber.Router) {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Use(s.withTimeout)
-	r.Use(csrf.New(csrf.Config{
-		Storage:        s.Store,
-		CookieName:     csrfCookie,
-		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		CookieSecure:   s.Config.SecureCookies(),
-		CookieHTTPOnly: true,
-		IdleTimeout:    24 * time.Hour,
-		Extractor:      extractors.Chain(extractors.FromHeader("X-CSRF-Token"), extractors.FromForm("csrf_token")),
-		ErrorHandler:   s.csrfError,
-	}))
+	r.Use(s.noteSessionCookie)
 	r.Use(s.sessionCookieLifetime)
 	r.Use(s.Sessions.Middleware())
 	r.Use(s.loadViewer)
+	// Stateless CSRF (handlers/csrf.go), after loadViewer: a token is
+	// bound to the signed-in session when there is one.
+	r.Use(s.csrfProtect)
 	s.routes()
 }
 

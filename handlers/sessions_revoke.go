@@ -15,12 +15,12 @@ func (s *Server) sessionsRevoke(c fiber.Ctx) error {
 	u := viewerOf(c).User
 	current := s.Sessions.CurrentID(c)
 	switch {
-	case c.FormValue("all") == "others":
+	case formValue(c, "all") == "others":
 		if _, err := s.Account.SignOutOthers(ctx, u, current, s.client(c)); err != nil {
 			return err
 		}
-	case c.FormValue("id") != "":
-		isCurrent, err := s.Account.SignOutSession(ctx, u, c.FormValue("id"), current, s.client(c))
+	case formValue(c, "id") != "":
+		isCurrent, err := s.Account.SignOutSession(ctx, u, formValue(c, "id"), current, s.client(c))
 		if errors.Is(err, account.ErrSessionNotFound) {
 			return s.problem(c, fiber.StatusNotFound, "Session not found",
 				"That session has already ended. Reload the sessions page to see the ones still active.")

@@ -22,7 +22,7 @@ func (s *Server) verifyResend(c fiber.Ctx) error {
 		u = v.User
 	} else {
 		var err error
-		u, err = s.Account.UserByResendHandle(ctx, c.FormValue("handle"))
+		u, err = s.Account.UserByResendHandle(ctx, formValue(c, "handle"))
 		if account.IsNotFound(err) {
 			return s.problem(c, fiber.StatusBadRequest, "Form expired",
 				"This form has expired. Sign in again to get a new confirmation link.")

@@ -58,8 +58,21 @@ func (c *Client) Do(req *http.Request) *Response {
 	body := string(b)
 	if m := csrfMeta.FindStringSubmatch(body); m != nil && m[1] != "" {
 		c.CSRF = m[1]
+	} else if setsCookie(resp, "gatehouse_csrf") {
+		// Signing in or out gives the browser a new CSRF cookie, and the
+		// tokens of before stop working; the next Post reads a fresh one.
+		c.CSRF = ""
 	}
 	return &Response{Response: resp, Body: body}
+}
+
+func setsCookie(resp *http.Response, name string) bool {
+	for _, ck := range resp.Cookies() {
+		if ck.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Get fetches a path.
@@ -73,12 +86,13 @@ func (c *Client) Get(path string, header ...string) *Response {
 	return c.Do(req)
 }
 
-// Post sends a form with the client's CSRF token (fetching a page first if
-// it has none yet). header is name, value pairs.
+// Post sends a form with the client's CSRF token (fetching the home page
+// first if it has none yet, or signed in or out since its last page).
+// header is name, value pairs.
 func (c *Client) Post(path string, form url.Values, header ...string) *Response {
 	c.t.Helper()
 	if c.CSRF == "" {
-		c.Get("/login")
+		c.Get("/")
 	}
 	// A copy: the caller's values may be shared with another client.
 	f := url.Values{}
