@@ -17,7 +17,9 @@
 // The browser is found at $GATEHOUSE_CHROMIUM, /usr/bin/chromium or
 // "chromium" on PATH (Debian: apt-get install chromium). Without one the test
 // is skipped, unless CI is set or GATEHOUSE_TEST_BROWSER=required, which make
-// it fail. Axe needs node_modules/axe-core at the module root (npm ci).
+// it fail. axe-core ships with this package (axe.min.js, embedded; MPL-2.0,
+// its notice at the top of the file): `npm run vendor` refreshes it from
+// node_modules after the axe-core version in package.json changes.
 //
 // At most GATEHOUSE_BROWSERS browsers (default: the number of CPUs, 1 to 4)
 // run at once in one test binary; New blocks until a slot is free. Call New
@@ -27,6 +29,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -275,17 +278,11 @@ func moduleRoot() (string, error) {
 	}
 }
 
-var axeSource = sync.OnceValues(func() (string, error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	b, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
-})
+// axeSource is axe-core's axe.min.js, shipped with this package as htmx is
+// shipped with the assets, so browser tests need no npm ci.
+//
+//go:embed axe.min.js
+var axeSource string
 
 // AxeViolation is one failed axe-core rule.
 type AxeViolation struct {
@@ -317,10 +314,7 @@ func (v AxeViolation) Target() string {
 // not restrict, so it works under script-src 'self'.
 func AxeRun(t testing.TB, ctx context.Context) []AxeViolation {
 	t.Helper()
-	src, err := axeSource()
-	if err != nil {
-		t.Fatalf("browsertest: axe-core not found (%v): run npm ci at the module root", err)
-	}
+	src := axeSource
 	present, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === "object" && typeof window.axe.run === "function"`))
 	if err != nil {
 		t.Fatalf("browsertest: axe: %v", err)
