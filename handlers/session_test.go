@@ -40,7 +40,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 	if len(sid) < 32 || strings.ContainsAny(sid, "{}:") {
 		t.Errorf("cookie value does not look like an opaque random id: %q", sid)
 	}
-	if ttl := env.TTL(t, sid); ttl < 110*time.Minute || ttl > 2*time.Hour {
+	if ttl := env.TTL(t, sessionDataKey(sid)); ttl < 110*time.Minute || ttl > 2*time.Hour {
 		t.Errorf("idle timeout without remember: %v, want 2h", ttl)
 	}
 
@@ -50,7 +50,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 	if !strings.Contains(sc, "max-age=1209600") {
 		t.Errorf("remember: cookie %q, want 14 days", sc)
 	}
-	if ttl := env.TTL(t, c2.Cookie("gatehouse_session")); ttl < 13*24*time.Hour {
+	if ttl := env.TTL(t, sessionDataKey(c2.Cookie("gatehouse_session"))); ttl < 13*24*time.Hour {
 		t.Errorf("remember: server-side ttl %v", ttl)
 	}
 	// Later requests keep the remembered lifetime.

@@ -130,7 +130,7 @@ func TestSessionsThatEndedDropOutOfTheList(t *testing.T) {
 	a.Login("lou", pw)
 	b.Login("lou", pw)
 	// b's session ends on its own (expiry), leaving its id in the index.
-	testenv.Must(t, env.Store.Delete(b.Cookie("gatehouse_session")))
+	testenv.Must(t, env.Store.Delete(sessionDataKey(b.Cookie("gatehouse_session"))))
 	r := a.Get("/account/sessions")
 	if strings.Contains(r.Body, "Chrome") {
 		t.Fatalf("an ended session is listed:\n%s", r.Body)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/extractors"
 	"github.com/gofiber/fiber/v3/middleware/session"
 
 	"github.com/gatehouse/gatehouse/account"
@@ -71,8 +70,9 @@ func New(cfg Config) *Manager {
 		starts = func(fiber.Ctx) bool { return false }
 	}
 	mw, store := session.NewWithStore(session.Config{
-		Storage:         cfg.Store,
-		Extractor:       extractors.FromCookie(Cookie),
+		Storage:         dataStorage{cfg.Store},
+		KeyGenerator:    newID,
+		Extractor:       cookieID(),
 		CookiePath:      "/",
 		CookieSameSite:  fiber.CookieSameSiteLaxMode,
 		CookieHTTPOnly:  true,
@@ -80,8 +80,9 @@ func New(cfg Config) *Manager {
 		IdleTimeout:     IdleTimeout,
 		AbsoluteTimeout: AbsoluteTimeout,
 		// Visitors get no session until they sign in: an anonymous GET
-		// writes nothing to the store.
-		Next: func(c fiber.Ctx) bool { return c.Cookies(Cookie) == "" && !starts(c) },
+		// writes nothing to the store. A cookie that is not a session id
+		// counts as none and is never looked up.
+		Next: func(c fiber.Ctx) bool { return !WellFormedID(c.Cookies(Cookie)) && !starts(c) },
 		ErrorHandler: func(c fiber.Ctx, err error) {
 			if m.onError != nil {
 				m.onError(c, err)
@@ -100,7 +101,7 @@ func (m *Manager) OnError(f func(c fiber.Ctx, err error)) { m.onError = f }
 func (m *Manager) Middleware() fiber.Handler { return m.mw }
 
 // indexKey names the set of a user's session ids.
-func indexKey(uid int64) string { return "usess:" + strconv.FormatInt(uid, 10) }
+func indexKey(uid int64) string { return indexPrefix + strconv.FormatInt(uid, 10) }
 
 // Current is the signed-in state of this request's session.
 type Current struct {
