@@ -46,5 +46,5 @@ func TestMailWaitsForSMTPAndArrivesOnce(t *testing.T) {
 	if n, _ := out.Pending(context.Background()); n != 0 {
 		t.Fatalf("pending %d after delivery", n)
 	}
-	wantStatus(t, c.Get(link), http.StatusOK, "the link from the late mail")
+	wantStatus(t, openLink(t, c, link), http.StatusOK, "the link from the late mail")
 }

@@ -29,7 +29,7 @@ func TestPasswordResetLinkWorksOnce(t *testing.T) {
 	}
 	link := mailLink(t, env, smtp, "rita@example.com", "Reset your password", "/password-reset/")
 
-	form := c.Get(link)
+	form := openLink(t, c, link)
 	wantStatus(t, form, http.StatusOK, "open link")
 	if !testenv.Contains(form.Body, `name="password"`, `name="password_confirm"`, `autocomplete="new-password"`, "rita") {
 		t.Fatalf("reset form:\n%s", form.Body)
@@ -46,7 +46,7 @@ func TestPasswordResetLinkWorksOnce(t *testing.T) {
 	}
 
 	// Used: the link is dead for GET and POST alike.
-	wantStatus(t, c.Get(link), http.StatusGone, "second open")
+	wantStatus(t, openLink(t, c, link), http.StatusGone, "second open")
 	again := c.Post(link, url.Values{"password": {"yet another passphrase"}, "password_confirm": {"yet another passphrase"}})
 	wantStatus(t, again, http.StatusGone, "second use")
 	if !strings.Contains(again.Body, "invalid or has expired") || !strings.Contains(again.Body, `href="/password-reset"`) {
@@ -78,7 +78,7 @@ func TestPasswordResetEndsEverySession(t *testing.T) {
 	// The signed-in user resets it themselves (anyone may).
 	wantRedirect(t, requestReset(t, a, "sam@example.com"), "/password-reset/sent", "request while signed in")
 	link := mailLink(t, env, smtp, "sam@example.com", "Reset your password", "/password-reset/")
-	wantStatus(t, a.Get(link), http.StatusOK, "open")
+	wantStatus(t, openLink(t, a, link), http.StatusOK, "open")
 	wantRedirect(t, a.Post(link, url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"a brand new passphrase"}}),
 		"/login", "reset")
 	if signedIn(t, a) || signedIn(t, b) {
@@ -98,9 +98,9 @@ func TestPasswordResetLinkExpiresAfterAnHour(t *testing.T) {
 	requestReset(t, c, "tom@example.com")
 	link := mailLink(t, env, smtp, "tom@example.com", "Reset your password", "/password-reset/")
 	env.Clock.Advance(59 * time.Minute)
-	wantStatus(t, c.Get(link), http.StatusOK, "after 59 minutes")
+	wantStatus(t, openLink(t, c, link), http.StatusOK, "after 59 minutes")
 	env.Clock.Advance(2 * time.Minute)
-	wantStatus(t, c.Get(link), http.StatusGone, "after 61 minutes")
+	wantStatus(t, openLink(t, c, link), http.StatusGone, "after 61 minutes")
 	r := c.Post(link, url.Values{"password": {"a brand new passphrase"}, "password_confirm": {"a brand new passphrase"}})
 	wantStatus(t, r, http.StatusGone, "post after 61 minutes")
 }
@@ -118,7 +118,7 @@ func TestPasswordResetLinkDiesWhenThePasswordChanges(t *testing.T) {
 	s.Get("/account/password")
 	wantRedirect(t, s.Post("/account/password", url.Values{"current_password": {pw},
 		"password": {"a changed passphrase"}, "password_confirm": {"a changed passphrase"}}), "/account", "change")
-	wantStatus(t, c.Get(first), http.StatusGone, "link after a password change")
+	wantStatus(t, openLink(t, c, first), http.StatusGone, "link after a password change")
 	smtp.WaitTo("uma@example.com", "Your password was changed")
 
 	// Of two live links, using one kills the other.
@@ -138,9 +138,9 @@ func TestPasswordResetLinkDiesWhenThePasswordChanges(t *testing.T) {
 	for l := range links {
 		ls = append(ls, l)
 	}
-	c.Get(ls[0])
+	openLink(t, c, ls[0])
 	wantRedirect(t, c.Post(ls[0], url.Values{"password": {"a third passphrase"}, "password_confirm": {"a third passphrase"}}), "/login", "reset")
-	wantStatus(t, c.Get(ls[1]), http.StatusGone, "the other link")
+	wantStatus(t, openLink(t, c, ls[1]), http.StatusGone, "the other link")
 }
 
 func TestPasswordResetSameAnswerForUnknownAddress(t *testing.T) {
@@ -308,6 +308,6 @@ func TestResetLinkNeedsTheCurrentSecretKey(t *testing.T) {
 		now := env.Clock.Now()
 		testenv.Must(t, models.Tokens{DB: env.DB}.Create(context.Background(), &models.Token{Kind: models.TokenPasswordReset,
 			Selector: sel, VerifierHash: hash, UserID: u.ID, Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
-		wantStatus(t, c.Get("/password-reset/"+raw), want, "key "+key[:8])
+		wantStatus(t, openLink(t, c, "/password-reset/"+raw), want, "key "+key[:8])
 	}
 }

@@ -8,6 +8,8 @@ func (s *Server) lifecycleRoutes() {
 	s.getPage("/password-reset", s.resetRequestShow)
 	a.Post("/password-reset", s.resetRequestSubmit)
 	s.getPage("/password-reset/sent", s.resetSentShow)
+	a.Get(resetFormPath, s.resetSetShow)
+	a.Post(resetFormPath, s.resetSetSubmit)
 	a.Get("/password-reset/:token", s.resetTokenShow)
 	a.Post("/password-reset/:token", s.resetTokenSubmit)
 
