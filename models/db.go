@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -18,8 +20,7 @@ import (
 	"github.com/gatehouse/gatehouse/account"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	"github.com/uptrace/bun/driver/sqliteshim"
-	"modernc.org/sqlite"
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -29,6 +30,16 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite://"):
 		path := strings.TrimPrefix(url, "sqlite://")
+		file, onDisk := SQLiteFile(url)
+		if onDisk {
+			// The database holds password hashes and sessions: only its
+			// owner reads it, whatever the umask. SQLite gives the -wal and
+			// -shm files the database file's mode; all three are set again
+			// once open.
+			if err := createPrivate(file); err != nil {
+				return nil, fmt.Errorf("open sqlite %s: %w", file, err)
+			}
+		}
 		// WAL lets readers run beside the one writer; the busy timeout makes
 		// writers queue instead of failing; immediate transactions avoid the
 		// deadlock of two readers both upgrading to writers.
@@ -37,7 +48,7 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 			sep = "&"
 		}
 		dsn := "file:" + path + sep + "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
+		sqldb, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
@@ -65,7 +76,49 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
+	if file, onDisk := SQLiteFile(url); onDisk {
+		if err := privateFiles(file); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
+}
+
+// SQLiteFile returns the file of a sqlite:// database URL; onDisk is false
+// for other URLs and for in-memory databases.
+func SQLiteFile(url string) (file string, onDisk bool) {
+	path, ok := strings.CutPrefix(url, "sqlite://")
+	if !ok {
+		return "", false
+	}
+	path, _, _ = strings.Cut(path, "?")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return "", false
+	}
+	return path, true
+}
+
+// createPrivate creates file with mode 0600 unless it exists, and takes
+// the group's and others' rights from an existing one.
+func createPrivate(file string) error {
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Chmod(0o600)
+}
+
+// privateFiles sets mode 0600 on the database and its -wal and -shm files
+// (those that exist), once SQLite has opened them.
+func privateFiles(file string) error {
+	for _, name := range []string{file, file + "-wal", file + "-shm"} {
+		if err := os.Chmod(name, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sqlite %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // IsPostgres reports whether db speaks PostgreSQL.
