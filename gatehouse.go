@@ -75,7 +75,7 @@ func WithPerms(perms ...Perm) Option {
 
 // New opens Gatehouse from cfg, as the gatehouse binary does: it connects
 // to the database and migrates it, opens Redis or the embedded session
-// store, reads or creates the secret key, and starts the background work
+// store, reads or creates the secret key (SecretKeyFile), and starts the background work
 // (the mail outbox sender, the expiry of old links and, for the embedded
 // store, of old sessions). ctx bounds the start only.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, err error) {
@@ -108,12 +108,9 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, 
 	if err := g.RegisterPerms(ctx, o.perms...); err != nil {
 		return g, err
 	}
-	secret := cfg.SecretKey
-	if secret == "" {
-		secret, err = models.Settings{DB: g.db}.GetOrCreate(ctx, "secret_key", func() string { return auth.RandomToken(32) })
-		if err != nil {
-			return g, err
-		}
+	secret, err := secretKey(ctx, cfg, g.db)
+	if err != nil {
+		return g, err
 	}
 	transport, err := mail.FromConfig(cfg, o.log)
 	if err != nil {

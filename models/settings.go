@@ -23,3 +23,23 @@ func (s Settings) GetOrCreate(ctx context.Context, key string, make func() strin
 	}
 	return v, nil
 }
+
+// Get returns the value under key; ok is false when there is none.
+func (s Settings) Get(ctx context.Context, key string) (v string, ok bool, err error) {
+	var vs []string
+	if err := s.DB.NewRaw("SELECT v FROM settings WHERE k = ?", key).Scan(ctx, &vs); err != nil {
+		return "", false, fmt.Errorf("setting %s: %w", key, err)
+	}
+	if len(vs) == 0 {
+		return "", false, nil
+	}
+	return vs[0], true, nil
+}
+
+// Delete removes the value under key, if any.
+func (s Settings) Delete(ctx context.Context, key string) error {
+	if _, err := s.DB.ExecContext(ctx, "DELETE FROM settings WHERE k = ?", key); err != nil {
+		return fmt.Errorf("setting %s: %w", key, err)
+	}
+	return nil
+}
