@@ -19,6 +19,7 @@ const (
 	adminGroup                       // creating or saving a group
 	adminList                        // the user list
 	adminAudit                       // the audit log
+	adminUnlock                      // clearing a user's sign-in lockout
 )
 
 // refusal is how a page answers a refused admin action.

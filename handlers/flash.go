@@ -23,6 +23,7 @@ var flashes = map[string]string{
 	"users_deactivated": "Users deactivated",
 	"group_created":     "Group created",
 	"group_deleted":     "Group deleted",
+	"lockout_cleared":   "Sign-in lockout cleared",
 }
 
 const flashCookie = "gatehouse_flash"

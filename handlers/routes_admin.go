@@ -12,6 +12,7 @@ func (s *Server) adminRoutes() {
 	s.getPage("/admin/users/:id", s.adminUserShow, view)
 	a.Post("/admin/users/:id", guarded(s.adminUserSave, change, s.mustReauth))
 	a.Post("/admin/users/:id/password", guarded(s.adminUserPassword, change, s.mustReauth))
+	a.Post("/admin/users/:id/unlock", guarded(s.adminUserUnlock, change, s.mustReauth))
 
 	gview, gchange := s.mustHave("groups.view"), s.mustHave("groups.change")
 	s.getPage("/admin/groups", s.adminGroupsList, gview)

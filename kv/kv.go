@@ -21,6 +21,8 @@ type Store interface {
 	Decr(ctx context.Context, key string) error
 	// Count reads a counter without changing it.
 	Count(ctx context.Context, key string) (int64, time.Duration, error)
+	// ClearCounter deletes a counter, ending its window.
+	ClearCounter(ctx context.Context, key string) error
 	SetAdd(ctx context.Context, key, member string, ttl time.Duration) error
 	SetRemove(ctx context.Context, key string, members ...string) error
 	SetMembers(ctx context.Context, key string) ([]string, error)

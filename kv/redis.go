@@ -123,6 +123,14 @@ func (r *Redis) Decr(ctx context.Context, key string) error {
 	return nil
 }
 
+// ClearCounter deletes a counter, ending its window.
+func (r *Redis) ClearCounter(ctx context.Context, key string) error {
+	if err := r.client.Del(ctx, r.k(key)).Err(); err != nil {
+		return fmt.Errorf("redis clear counter: %w", err)
+	}
+	return nil
+}
+
 func (r *Redis) Count(ctx context.Context, key string) (int64, time.Duration, error) {
 	pipe := r.client.Pipeline()
 	get := pipe.Get(ctx, r.k(key))

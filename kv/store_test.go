@@ -151,3 +151,21 @@ func TestEmbeddedStoreSurvivesReopenAndExpires(t *testing.T) {
 		t.Fatalf("delete expired: %d %v", n, err)
 	}
 }
+
+func TestStoreClearCounter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.OpenStore(t, testenv.OpenDB(t))
+	testenv.Must(t, s.ClearCounter(ctx, "none"))
+	for range 3 {
+		_, _, _ = s.Incr(ctx, "c", time.Hour)
+	}
+	testenv.Must(t, s.ClearCounter(ctx, "c"))
+	if n, ttl, err := s.Count(ctx, "c"); err != nil || n != 0 || ttl > 0 {
+		t.Fatalf("after clear: %d %v %v", n, ttl, err)
+	}
+	// A new window starts from one, with its full length.
+	if n, ttl, _ := s.Incr(ctx, "c", time.Minute); n != 1 || ttl <= 50*time.Second {
+		t.Fatalf("incr after clear: %d %v", n, ttl)
+	}
+}

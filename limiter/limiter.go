@@ -113,7 +113,7 @@ func (l Limiter) ClearLogin(ctx context.Context, uid int64, names ...string) err
 		}
 	}
 	for _, k := range keys {
-		if err := l.Store.DeleteWithContext(ctx, k); err != nil {
+		if err := l.Store.ClearCounter(ctx, k); err != nil {
 			return fmt.Errorf("clear rate limit %s: %w", k, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -101,5 +102,58 @@ func TestReleaseAndRefusal(t *testing.T) {
 		t.Fatal("no reservation")
 	} else if b, _ := r.Blocked(); b {
 		t.Fatal("sign-up shares the sign-in counter")
+	}
+}
+
+// The per-address sign-in limit counts failures only; the per-account and
+// per-name ones reserve. ClearLogin lifts an account's lockout.
+func TestLoginAddressCountsFailuresAndClear(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := newLimiter(t)
+	l.Limits = auth.DefaultLimits()
+	l.Limits.LoginIP = auth.Limit{Max: 3, Window: time.Minute}
+	// Many attempts in flight from one address: none is refused.
+	var held []interface{ Release(context.Context) error }
+	for i := range 10 {
+		r, err := l.Login(ctx, "192.0.2.1", "user"+string(rune('a'+i)), int64(100+i))
+		testenv.Must(t, err)
+		if b, _ := r.Blocked(); b {
+			t.Fatalf("attempt %d in flight refused by the address limit", i)
+		}
+		held = append(held, r)
+	}
+	for _, r := range held {
+		testenv.Must(t, r.Release(ctx))
+	}
+	for i := range 3 {
+		r, err := l.Login(ctx, "192.0.2.1", "guess"+string(rune('a'+i)), 0)
+		testenv.Must(t, err)
+		testenv.Must(t, r.Failed(ctx))
+		if i == 2 && len(r.Tripped()) != 1 {
+			t.Fatalf("the failure reaching the address limit tripped %v", r.Tripped())
+		}
+	}
+	r, err := l.Login(ctx, "192.0.2.1", "someone", 7)
+	testenv.Must(t, err)
+	if b, wait := r.Blocked(); !b || wait <= 0 {
+		t.Fatal("address over its failure limit not blocked")
+	}
+	// Lock account 9 out by name and account, then clear it.
+	for i := range 5 {
+		r, err := l.Login(ctx, "198.51.100."+string(rune('1'+i)), "nina", 9)
+		testenv.Must(t, err)
+		testenv.Must(t, r.Failed(ctx))
+	}
+	if r, _ := l.Account(ctx, 9); r == nil {
+		t.Fatal("no reservation")
+	} else if b, _ := r.Blocked(); !b {
+		t.Fatal("account not locked after 5 failures")
+	}
+	testenv.Must(t, l.ClearLogin(ctx, 9, "nina"))
+	r, err = l.Login(ctx, "198.51.100.9", "nina", 9)
+	testenv.Must(t, err)
+	if b, _ := r.Blocked(); b {
+		t.Fatal("still locked after ClearLogin")
 	}
 }

@@ -128,6 +128,14 @@ func (s *KV) Decr(ctx context.Context, key string) error {
 	return nil
 }
 
+// ClearCounter deletes a counter, ending its window.
+func (s *KV) ClearCounter(ctx context.Context, key string) error {
+	if _, err := s.exec(ctx, "DELETE FROM kv_counters WHERE k = ?", key); err != nil {
+		return fmt.Errorf("kv clear counter: %w", err)
+	}
+	return nil
+}
+
 // Count reads a counter without changing it.
 func (s *KV) Count(ctx context.Context, key string) (int64, time.Duration, error) {
 	now := s.now().UnixMilli()
