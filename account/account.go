@@ -90,8 +90,15 @@ type Event struct {
 // Record writes an audit event for an action that already happened; a
 // failure to record is logged, not returned.
 func (s *Service) Record(ctx context.Context, from Client, name string, userID int64, login, detail string) {
+	// The action has happened: its record is written even when the request
+	// ran out of time meanwhile, within a bound of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
+	defer cancel()
 	s.recordIn(ctx, s.store, from, name, userID, login, detail)
 }
+
+// auditTimeout bounds the write of one audit event.
+const auditTimeout = 2 * time.Second
 
 func (s *Service) recordIn(ctx context.Context, st Store, from Client, name string, userID int64, login, detail string) {
 	e := Event{At: s.clock.Now(), Name: name, UserID: userID, ActorID: from.ActorID,

@@ -159,3 +159,24 @@ func TestRegisterTakenAndAvailable(t *testing.T) {
 		t.Fatalf("second erin: %v", err)
 	}
 }
+
+// An action that happened is recorded even when its request ran out of
+// time meanwhile.
+func TestRecordOutlivesTheRequest(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t, false)
+	_, u, err := svc.Register(context.Background(), account.NewAccount{Username: "gina", Email: "gina@example.com", Password: "violet-harbour-42"}, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	svc.Record(ctx, from, "logout", u.ID, u.Username, "after the deadline")
+	list, err := svc.AuditLog(context.Background(), account.AuditFilter{Username: "gina", Event: "logout", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Events) != 1 {
+		t.Fatalf("%d events recorded, want 1", len(list.Events))
+	}
+}

@@ -81,18 +81,18 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		}
 	}
 	if what := s.deadBackend(); what != "" {
-		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", c.Path())
+		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", logPath(c.Path()))
 		return s.unavailable(c, what)
 	}
 	if errors.Is(err, account.ErrBusy) || errors.Is(err, context.DeadlineExceeded) {
 		// Backends answer, but this request ran out of time (e.g. waiting
 		// for a hashing slot in a flood of sign-ins): busy, not broken.
-		s.Log.Warn("request timed out", "err", err, "path", c.Path(), "ip", clientIP(c))
+		s.Log.Warn("request timed out", "err", err, "path", logPath(c.Path()), "ip", clientIP(c))
 		c.Set(fiber.HeaderRetryAfter, "5")
 		return s.problem(c, fiber.StatusServiceUnavailable, "Server busy",
 			"The server is very busy right now. Nothing was changed; try again in a few seconds.")
 	}
-	s.Log.Error("request failed", "err", err, "path", c.Path(), "id", c.Locals(localRequestID))
+	s.Log.Error("request failed", "err", err, "path", logPath(c.Path()), "id", c.Locals(localRequestID))
 	return s.problem(c, fiber.StatusInternalServerError, "Something went wrong",
 		"An unexpected error stopped this request. Try again in a moment; if it keeps happening, tell the site's administrators.")
 }
@@ -110,7 +110,7 @@ func (s *Server) deadBackend() string {
 }
 
 func (s *Server) sessionError(c fiber.Ctx, err error) {
-	s.Log.Warn("session store error", "err", err, "path", c.Path())
+	s.Log.Warn("session store error", "err", err, "path", logPath(c.Path()))
 	c.Response().ResetBody()
 	_ = s.unavailable(c, "session store")
 }
