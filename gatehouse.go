@@ -41,6 +41,8 @@ type Gatehouse struct {
 	db    *bun.DB
 	store kv.Store
 	log   *slog.Logger
+	// proxies are exempt from the per-address connection cap (Listener).
+	proxies *auth.TrustedProxies
 
 	closeOnce sync.Once
 	stop      func() // background loops
@@ -87,7 +89,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, 
 	if err != nil {
 		return nil, fmt.Errorf("GATEHOUSE_TRUSTED_PROXIES: %w", err)
 	}
-	g = &Gatehouse{log: o.log, stop: func() {}}
+	g = &Gatehouse{log: o.log, proxies: proxies, stop: func() {}}
 	// What is opened before a failure is closed again.
 	defer func() {
 		if err != nil {

@@ -60,7 +60,6 @@ const (
 	// requestTimeout bounds every database and store call of a request, so a
 	// dead backend becomes a 503 within seconds instead of a hung request.
 	requestTimeout = 2 * time.Second
-	bodyLimit      = 256 << 10
 )
 
 // New builds the server; App or Register put its routes on a Fiber app.
@@ -84,13 +83,17 @@ func New(d Deps) *Server {
 func (s *Server) App() *fiber.App {
 	s.appOnce.Do(func() {
 		s.app = fiber.New(fiber.Config{
-			AppName:   "gatehouse",
-			BodyLimit: bodyLimit,
+			AppName: "gatehouse",
+			// fasthttp reads a whole body before any handler runs: the body
+			// limit, the read timeout and the connection bound are what
+			// bound the memory slow clients can hold (limits.go).
+			BodyLimit:   bodyLimit,
+			Concurrency: maxConcurrentConns,
 			// Room for a request line and headers as long as nginx's default
 			// (8 kB), so a long link gets the site's 404 rather than a
 			// connection closed mid-request.
 			ReadBufferSize: 8 << 10,
-			ReadTimeout:    15 * time.Second,
+			ReadTimeout:    readTimeout,
 			WriteTimeout:   30 * time.Second,
 			IdleTimeout:    60 * time.Second,
 			ErrorHandler:   s.handleError,

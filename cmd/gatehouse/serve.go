@@ -31,8 +31,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL.String(), "database", dbKind(cfg),
 		"session_store", storeKind(cfg), "mail", mailKind(cfg), "startup_ms", time.Since(start).Milliseconds())
-	// Requests in flight finish after SIGTERM; new ones are refused.
-	err = g.App().Listen(cfg.Addr, fiber.ListenConfig{
+	// Requests in flight finish after SIGTERM; new ones are refused. One
+	// client address holds at most gatehouse.MaxConnsPerAddr connections.
+	err = g.Listen(cfg.Addr, fiber.ListenConfig{
 		GracefulContext:       ctx,
 		ShutdownTimeout:       20 * time.Second,
 		DisableStartupMessage: true,
