@@ -6,6 +6,7 @@
 # trip, and EXPLAIN ANALYZE of the search. GATEHOUSE_BENCH_EXPLAIN=1 explains
 # every scenario.
 set -euo pipefail
+export GOTOOLCHAIN=go1.27.3 # go1.26.8 has reachable standard-library vulnerabilities (scripts/vulncheck)
 cd "$(dirname "$0")/.."
 host=${PGHOST:-127.0.0.1}
 db=${GATEHOUSE_BENCH_DB:-gatehouse_bench}

@@ -5,6 +5,7 @@
 #   GATEHOUSE_DATABASE_URL=postgres://… GATEHOUSE_REDIS_URL=redis://… scripts/load.sh
 # Needs wrk (apt-get install wrk) and curl.
 set -euo pipefail
+export GOTOOLCHAIN=go1.27.3 # go1.26.8 has reachable standard-library vulnerabilities (scripts/vulncheck)
 cd "$(dirname "$0")/.."
 ADDR=127.0.0.1:18099
 DURATION=${DURATION:-10s}
