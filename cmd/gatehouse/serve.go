@@ -33,13 +33,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		"session_store", storeKind(cfg), "mail", mailKind(cfg), "startup_ms", time.Since(start).Milliseconds())
 	// Requests in flight finish after SIGTERM; new ones are refused. One
 	// client address holds at most gatehouse.MaxConnsPerAddr connections.
-	err = g.Listen(cfg.Addr, fiber.ListenConfig{
-		GracefulContext:       ctx,
-		ShutdownTimeout:       20 * time.Second,
-		DisableStartupMessage: true,
-	})
-	if err != nil {
+	// Fiber's GracefulContext returns from Listen as soon as the listener
+	// closes, before the requests in flight are answered: shut down here and
+	// wait, so the database and store close only after them.
+	errc := make(chan error, 1)
+	go func() { errc <- g.Listen(cfg.Addr, fiber.ListenConfig{DisableStartupMessage: true}) }()
+	select {
+	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	if err := g.App().ShutdownWithTimeout(20 * time.Second); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	if err := <-errc; err != nil {
+		log.Warn("listener", "err", err)
 	}
 	log.Info("stopped")
 	return nil

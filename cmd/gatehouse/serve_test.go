@@ -57,6 +57,11 @@ func TestServeGracefulShutdown(t *testing.T) {
 
 	cancel()
 	time.Sleep(200 * time.Millisecond)
+	select {
+	case r := <-done:
+		t.Fatalf("serve returned while a request was in flight (err %v)", r.err)
+	default:
+	}
 	io.WriteString(conn, body[10:])
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
