@@ -65,6 +65,10 @@ type csrfState struct {
 	// known; rotated says it was minted after a sign-in or sign-out.
 	browser string
 	rotated bool
+	// settled is the binding of a request that ended in an error: its page
+	// is rendered by handleError after the session was saved and released,
+	// when the session can no longer be read.
+	settled string
 }
 
 // csrfProtect refuses a state-changing request without a valid origin and
@@ -85,6 +89,9 @@ func (s *Server) csrfProtect(c fiber.Ctx) error {
 	}
 	err := c.Next()
 	st.finish(c)
+	if err != nil {
+		st.settled, _ = st.binding(c, true)
+	}
 	return err
 }
 
@@ -123,6 +130,9 @@ func (st *csrfState) check(c fiber.Ctx) error {
 // session, else the browser's cookie. mint makes a new cookie when the
 // browser has none (or it was signed for another key); a check never does.
 func (st *csrfState) binding(c fiber.Ctx, mint bool) (string, bool) {
+	if st.settled != "" {
+		return st.settled, true
+	}
 	if cur, ok := st.s.Sessions.Load(c); ok {
 		secret, _ := st.s.Sessions.CSRFSecret(c)
 		return csrf.SessionBinding(cur.UserID, cur.Created.Unix(), secret), true
