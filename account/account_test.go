@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -178,5 +179,29 @@ func TestRecordOutlivesTheRequest(t *testing.T) {
 	}
 	if len(list.Events) != 1 {
 		t.Fatalf("%d events recorded, want 1", len(list.Events))
+	}
+}
+
+// A typed login that names no account may be a password typed into the
+// wrong field: the audit log keeps a digest, never the text.
+func TestUnknownLoginIsNotRecordedVerbatim(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _, _ := newService(t, false)
+	for range 2 {
+		if _, err := svc.SignIn(ctx, account.Credentials{Login: "Hunter2-Secret!", Password: "whatever-1234"}, from); !errors.Is(err, account.ErrInvalidCredentials) {
+			t.Fatal(err)
+		}
+	}
+	list, err := svc.AuditLog(ctx, account.AuditFilter{Event: "login_failed", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Events) != 2 {
+		t.Fatalf("%d events", len(list.Events))
+	}
+	a, b := list.Events[0].Login, list.Events[1].Login
+	if strings.Contains(strings.ToLower(a), "hunter2") || !strings.HasPrefix(a, "unknown:") || a != b {
+		t.Fatalf("recorded logins %q, %q: want the same digest, not the text", a, b)
 	}
 }

@@ -64,9 +64,10 @@ func (s *Service) SignIn(ctx context.Context, cr Credentials, from Client) (*Sig
 		if err := res.Failed(ctx); err != nil {
 			return nil, err
 		}
-		s.Record(ctx, from, "login_failed", uid, cr.Login, "")
-		s.log.Info("sign-in failed", "login", cr.Login, "ip", from.IP, "user_id", uid)
-		s.recordTripped(ctx, from, uid, cr.Login, res)
+		login := s.loggedLogin(cr.Login, u)
+		s.Record(ctx, from, "login_failed", uid, login, "")
+		s.log.Info("sign-in failed", "login", login, "ip", from.IP, "user_id", uid)
+		s.recordTripped(ctx, from, uid, login, res)
 		return nil, ErrInvalidCredentials
 	}
 	if err := res.Release(ctx); err != nil {
@@ -166,4 +167,15 @@ func (s *Service) checkPassword(ctx context.Context, u *auth.User, password stri
 	s.log.Info("password check failed", "event", failEvent, "user", u.Username, "user_id", u.ID, "ip", from.IP)
 	s.recordTripped(ctx, from, u.ID, u.Username, res)
 	return ErrWrongPassword
+}
+
+// loggedLogin is how a failed sign-in's typed login is recorded: as typed
+// when it names an account; otherwise it may be a password typed into the
+// wrong field, so only a keyed digest is kept ("unknown:…"), the same for
+// the same text, so repeated attempts still show as one name.
+func (s *Service) loggedLogin(typed string, u *auth.User) string {
+	if u != nil {
+		return typed
+	}
+	return "unknown:" + auth.Handle(s.secret, "typed-login", typed)[:12]
 }
