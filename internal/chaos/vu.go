@@ -42,13 +42,16 @@ type vu struct {
 	// pending is a sign-up that got no clear answer: if a page later shows
 	// the user signed in, it is this account.
 	pending *account
-	in      bool // signed in, as far as this user knows
+	// known are this browser's accounts by username: after unclear answers
+	// the page may show an earlier one signed in.
+	known map[string]*account
+	in    bool // signed in, as far as this user knows
 }
 
 func newVU(id int, base string, tr http.RoundTripper, rec *recorder, think [2]time.Duration) *vu {
 	jar, _ := cookiejar.New(nil)
 	return &vu{
-		id: id, base: base, rec: rec, think: think,
+		id: id, base: base, rec: rec, think: think, known: map[string]*account{},
 		ip:  fmt.Sprintf("10.77.%d.%d", id/250, id%250+1),
 		rng: rand.New(rand.NewPCG(uint64(id), uint64(time.Now().UnixNano()))),
 		client: &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
@@ -240,6 +243,7 @@ func (v *vu) signUp(ctx context.Context) {
 	case a.status == http.StatusSeeOther:
 		acct.signedUpAt = a.s.end
 		v.acct, v.in, v.pending = acct, true, nil
+		v.known[acct.username] = acct
 		v.rec.signedUp(acct)
 	case unclear(a):
 		v.pending = acct
@@ -253,9 +257,21 @@ func (v *vu) signUp(ctx context.Context) {
 func (v *vu) adopt() {
 	if v.pending != nil {
 		v.acct, v.pending = v.pending, nil
+		v.known[v.acct.username] = v.acct
 	}
 	v.in = v.acct != nil
 }
+
+// shownUser is the username a page's top bar shows signed in ("" none).
+func shownUser(body string) string {
+	m := shownUserRE.FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+var shownUserRE = regexp.MustCompile(`<span data-username>([^<]*)</span>`)
 
 func (v *vu) signIn(ctx context.Context) {
 	a := v.do(ctx, http.MethodGet, "/login", nil)
@@ -293,6 +309,12 @@ func (v *vu) browse(ctx context.Context, path string) bool {
 	a := v.do(ctx, http.MethodGet, path, nil)
 	switch {
 	case a.status == http.StatusOK && strings.Contains(a.body, v.acct.username):
+		return true
+	case a.status == http.StatusOK && v.known[shownUser(a.body)] != nil:
+		// Signed in as another account of this browser: an unclear answer
+		// earlier (a sign-up that may or may not have happened) left this
+		// user unsure which; the page says.
+		v.acct = v.known[shownUser(a.body)]
 		return true
 	case a.status == http.StatusOK || (a.status == http.StatusSeeOther && strings.HasPrefix(a.location, "/login")):
 		v.rec.lost(a.s, v.acct.username)
