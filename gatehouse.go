@@ -305,29 +305,24 @@ func UserFrom(c fiber.Ctx) *User {
 	if !ok {
 		return nil
 	}
-	// Outside the app's routes (no attachUser), without groups.
-	return newUser(au, p, nil)
+	return newUser(au, p)
 }
 
 // CSRFToken is the token the request's forms post as the csrf_token field
 // (or send as the X-CSRF-Token header): every unsafe request needs it.
 func CSRFToken(c fiber.Ctx) string { return handlers.CSRFToken(c) }
 
-// attachUser builds the User of the app's own routes, groups included.
+// attachUser builds the User of the app's own routes once per request.
 func (g *Gatehouse) attachUser(c fiber.Ctx) error {
 	au, p, ok := handlers.Viewer(c)
 	if !ok {
 		return c.Next()
 	}
-	groups, err := models.Perms{DB: g.db}.GroupNamesOfUser(c.Context(), au.ID)
-	if err != nil {
-		return err
-	}
-	c.Locals(localUser, newUser(au, p, groups))
+	c.Locals(localUser, newUser(au, p))
 	return c.Next()
 }
 
-func newUser(au *auth.User, p auth.Principal, groups []string) *User {
+func newUser(au *auth.User, p auth.Principal) *User {
 	perms := make([]string, 0, len(p.Perms))
 	for code, ok := range p.Perms {
 		if ok {
@@ -335,6 +330,7 @@ func newUser(au *auth.User, p auth.Principal, groups []string) *User {
 		}
 	}
 	slices.Sort(perms)
+	groups := slices.Clone(p.Groups)
 	if groups == nil {
 		groups = []string{}
 	}

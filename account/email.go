@@ -269,10 +269,7 @@ type Overview struct {
 
 // Overview gathers the account page of a signed-in user.
 func (s *Service) Overview(ctx context.Context, sg *Signed) (Overview, error) {
-	groups, err := s.store.Perms().GroupNamesOfUser(ctx, sg.User.ID)
-	if err != nil {
-		return Overview{}, err
-	}
+	groups := sg.Principal.Groups
 	known, err := s.store.Perms().Codes(ctx)
 	if err != nil {
 		return Overview{}, err

@@ -31,7 +31,11 @@ func (s *Service) principalOf(ctx context.Context, st Store, u *auth.User) (*Sig
 	if err != nil {
 		return nil, err
 	}
+	groups, err := st.Perms().GroupNamesOfUser(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
 	return &Signed{User: u, Principal: auth.Principal{
-		IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, Perms: perms,
+		IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, Perms: perms, Groups: groups,
 	}}, nil
 }

@@ -56,6 +56,8 @@ type Principal struct {
 	// Perms holds the effective permission codes: those granted directly
 	// and those granted through groups.
 	Perms map[string]bool
+	// Groups names the user's groups, sorted.
+	Groups []string
 }
 
 // HasPerm reports whether p holds code, with Django's meaning: an inactive
