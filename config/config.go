@@ -32,6 +32,14 @@ type Config struct {
 	RateLimits string
 	// Limits are the rate limits in force: the defaults with RateLimits applied.
 	Limits auth.Limits
+	// CookieDomain, when set, makes the session cookie reach every
+	// subdomain of it (forward-auth); empty means host-only cookies.
+	CookieDomain string
+	// AccessRules is the path of the forward-auth rules file; empty turns
+	// forward-auth off (its routes answer 404).
+	AccessRules string
+	// MetricsAddr is where /metrics listens; empty means no metrics.
+	MetricsAddr string
 
 	// Argon2id parameters; defaults follow OWASP's minimum (19 MiB, 2 passes).
 	ArgonMemoryKiB uint32
@@ -71,6 +79,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		TrustedProxies:    get("GATEHOUSE_TRUSTED_PROXIES", ""),
 		EmailVerification: get("GATEHOUSE_EMAIL_VERIFICATION", "optional"),
 		RateLimits:        get("GATEHOUSE_RATE_LIMITS", ""),
+		CookieDomain:      strings.ToLower(strings.TrimPrefix(get("GATEHOUSE_COOKIE_DOMAIN", ""), ".")),
+		AccessRules:       get("GATEHOUSE_ACCESS_RULES", ""),
+		MetricsAddr:       get("GATEHOUSE_METRICS_ADDR", ""),
 	}
 
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
@@ -92,6 +103,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		r, err := url.Parse(c.RedisURL)
 		if err != nil || (r.Scheme != "redis" && r.Scheme != "rediss") || r.Host == "" {
 			return c, &Error{"GATEHOUSE_REDIS_URL", c.RedisURL, "want redis://host:port/db or rediss://…"}
+		}
+	}
+	if c.CookieDomain != "" && !cookieDomainCovers(c.CookieDomain, c.BaseURL.Hostname()) {
+		return c, &Error{"GATEHOUSE_COOKIE_DOMAIN", c.CookieDomain, "want a domain that contains the base URL's host, e.g. example.com for auth.example.com"}
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || !validPort(port) || port == "0" {
+			return c, &Error{"GATEHOUSE_METRICS_ADDR", c.MetricsAddr, "want host:port, e.g. 127.0.0.1:9100"}
 		}
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
@@ -138,6 +157,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.ArgonMemoryKiB, c.ArgonTime, c.ArgonThreads = uint32(mem), uint32(t), uint8(p)
 	return c, nil
+}
+
+// cookieDomainCovers reports whether a cookie for domain is sent to host:
+// host is domain itself or one of its subdomains. A bare top-level name
+// ("com") or an address is never a cookie domain.
+func cookieDomainCovers(domain, host string) bool {
+	host = strings.ToLower(host)
+	if !strings.Contains(domain, ".") && domain != "localhost" || net.ParseIP(domain) != nil {
+		return false
+	}
+	return host == domain || strings.HasSuffix(host, "."+domain)
 }
 
 func validPort(p string) bool {

@@ -119,3 +119,35 @@ func TestRateLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestForwardAuthAndMetricsSettings(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(envOf(map[string]string{
+		"GATEHOUSE_BASE_URL":      "https://auth.example.com",
+		"GATEHOUSE_COOKIE_DOMAIN": ".Example.com",
+		"GATEHOUSE_ACCESS_RULES":  "/etc/gatehouse/rules.yml",
+		"GATEHOUSE_METRICS_ADDR":  "127.0.0.1:9100",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CookieDomain != "example.com" || c.AccessRules != "/etc/gatehouse/rules.yml" || c.MetricsAddr != "127.0.0.1:9100" {
+		t.Fatalf("settings: %+v", c)
+	}
+	if c, _ := FromEnv(envOf(nil)); c.CookieDomain != "" || c.AccessRules != "" || c.MetricsAddr != "" {
+		t.Fatalf("defaults must leave these off: %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{"GATEHOUSE_BASE_URL": "https://auth.example.com", "GATEHOUSE_COOKIE_DOMAIN": "other.com"},
+		{"GATEHOUSE_BASE_URL": "https://auth.example.com", "GATEHOUSE_COOKIE_DOMAIN": "com"},
+		{"GATEHOUSE_BASE_URL": "https://myexample.com", "GATEHOUSE_COOKIE_DOMAIN": "example.com"},
+		{"GATEHOUSE_METRICS_ADDR": "9100"},
+		{"GATEHOUSE_METRICS_ADDR": "127.0.0.1:0"},
+	} {
+		_, err := FromEnv(envOf(bad))
+		var ce *Error
+		if !errors.As(err, &ce) {
+			t.Errorf("%v: accepted, want a config error", bad)
+		}
+	}
+}
