@@ -43,6 +43,8 @@ type Gatehouse struct {
 	log   *slog.Logger
 	// proxies are exempt from the per-address connection cap (Listener).
 	proxies *auth.TrustedProxies
+	// metrics serves /metrics at GATEHOUSE_METRICS_ADDR; nil when off.
+	metrics *metricsServer
 
 	closeOnce sync.Once
 	stop      func() // background loops
@@ -79,7 +81,9 @@ func WithPerms(perms ...Perm) Option {
 // to the database and migrates it, opens Redis or the embedded session
 // store, reads or creates the secret key (SecretKeyFile), and starts the background work
 // (the mail outbox sender, the expiry of old links and, for the embedded
-// store, of old sessions). ctx bounds the start only.
+// store, of old sessions). With GATEHOUSE_METRICS_ADDR set it serves
+// Prometheus metrics at /metrics on that address until Close. ctx bounds
+// the start only.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, err error) {
 	o := options{log: slog.Default(), keyPrefix: "gatehouse:"}
 	for _, opt := range opts {
@@ -136,10 +140,17 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, 
 		Memory: cfg.ArgonMemoryKiB, Time: cfg.ArgonTime, Threads: cfg.ArgonThreads,
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen,
 	}, runtime.NumCPU())
-	g.srv = Assemble(Parts{
+	parts := Parts{
 		Config: cfg, DB: g.db, Store: g.store, Hasher: hasher, Proxies: proxies, Log: o.log,
 		SecretKey: secret, Mailer: sender,
-	})
+	}
+	if cfg.MetricsAddr != "" {
+		parts.Metrics = NewMetrics(g.db, o.log)
+		if g.metrics, err = serveMetrics(cfg.MetricsAddr, parts.Metrics); err != nil {
+			return g, err
+		}
+	}
+	g.srv = Assemble(parts)
 	return g, nil
 }
 
@@ -190,12 +201,16 @@ func (g *Gatehouse) every(ctx context.Context, interval time.Duration, what stri
 	}
 }
 
-// Close stops the background work, then closes the session store and the
-// database. Stop serving HTTP first. Calling it again does nothing.
+// Close stops the background work and the metrics listener, then closes
+// the session store and the database. Stop serving HTTP first. Calling it
+// again does nothing.
 func (g *Gatehouse) Close() error {
 	g.closeOnce.Do(func() {
 		g.stop()
 		var errs []error
+		if g.metrics != nil {
+			errs = append(errs, g.metrics.stop())
+		}
 		if c, ok := g.store.(interface{ Close() error }); ok {
 			errs = append(errs, c.Close())
 		}

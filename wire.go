@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/kv"
 	"github.com/gatehouse/gatehouse/limiter"
 	"github.com/gatehouse/gatehouse/mail"
+	"github.com/gatehouse/gatehouse/metrics"
 	"github.com/gatehouse/gatehouse/models"
 	"github.com/gatehouse/gatehouse/sessions"
 )
@@ -33,6 +34,8 @@ type Parts struct {
 	SecretKey string
 	// Mailer is woken after a commit that queued mail; nil: it only polls.
 	Mailer interface{ Notify() }
+	// Metrics counts what happens (NewMetrics); nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 type clockFunc func() time.Time
@@ -54,8 +57,17 @@ func Assemble(p Parts) *handlers.Server {
 	if p.Mailer != nil {
 		notifier = p.Mailer
 	}
+	lim := limiter.Limiter{Store: p.Store, Limits: p.Config.Limits}
+	var onSignIn func(string)
+	var observer handlers.Metrics
+	if m := p.Metrics; m != nil {
+		p.Hasher.OnWait(m.HashWait)
+		lim.OnRefused = m.RateLimitRefused
+		onSignIn = m.SignIn
+		observer = m
+	}
 	svc := account.New(account.Deps{
-		Store: models.Repo{DB: p.DB}, Sessions: sess, Limiter: limiter.Limiter{Store: p.Store, Limits: p.Config.Limits},
+		Store: models.Repo{DB: p.DB}, Sessions: sess, Limiter: lim, OnSignIn: onSignIn,
 		Hasher: p.Hasher, Letters: mail.Letters{}, Mailer: notifier, Clock: clockFunc(p.Now), Log: p.Log,
 		SecretKey: p.SecretKey, BaseURL: p.Config.BaseURL.String(),
 		MandatoryVerification: p.Config.MandatoryVerification(),
@@ -64,10 +76,22 @@ func Assemble(p Parts) *handlers.Server {
 	db, store := p.DB, p.Store
 	return handlers.New(handlers.Deps{
 		Config: p.Config, Account: svc, Sessions: sess, Store: p.Store, Proxies: p.Proxies,
-		Log: p.Log, Now: p.Now, SecretKey: p.SecretKey,
+		Log: p.Log, Now: p.Now, SecretKey: p.SecretKey, Metrics: observer,
 		Ready: []handlers.Check{
 			{Name: "database", Ping: func(ctx context.Context) error { return db.PingContext(ctx) }},
 			{Name: "session store", Ping: store.Ping},
 		},
+	})
+}
+
+// NewMetrics builds the metrics of a Gatehouse over db: its outbox gauge
+// counts db's pending mail at scrape time.
+func NewMetrics(db *bun.DB, log *slog.Logger) *metrics.Metrics {
+	return metrics.New(metrics.Options{
+		OutboxPending: models.Outbox{DB: db}.Pending,
+		SignInResults: account.SignInResults(),
+		Limits:        auth.LimitNames(),
+		Backends:      []string{"database", "session store"},
+		Log:           log,
 	})
 }

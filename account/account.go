@@ -29,7 +29,8 @@ type Service struct {
 	baseURL  string
 	verify   bool
 	// private: sign-up and email change never say that an address is taken.
-	private bool
+	private  bool
+	onSignIn func(result string)
 }
 
 // Deps is what a Service is built from.
@@ -52,6 +53,9 @@ type Deps struct {
 	// PreventEnumeration: sign-up and email change never say that an
 	// address is taken; its owner gets a mail instead.
 	PreventEnumeration bool
+	// OnSignIn, when set, is told the result of each sign-in attempt (one
+	// of SignInResults), for metrics.
+	OnSignIn func(result string)
 }
 
 // New builds a Service.
@@ -63,7 +67,7 @@ func New(d Deps) *Service {
 		store: d.Store, sessions: d.Sessions, limiter: d.Limiter, hasher: d.Hasher,
 		letters: d.Letters, mailer: d.Mailer, clock: d.Clock, log: d.Log,
 		secret: d.SecretKey, baseURL: strings.TrimRight(d.BaseURL, "/"), verify: d.MandatoryVerification,
-		private: d.PreventEnumeration,
+		private: d.PreventEnumeration, onSignIn: d.OnSignIn,
 	}
 }
 

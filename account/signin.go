@@ -28,7 +28,10 @@ type SignInResult struct {
 // back when it was right, so parallel guesses cannot all slip through. A
 // correct sign-in of an unconfirmed address, when confirmation is
 // mandatory, is *UnverifiedError. On success the caller starts the session.
-func (s *Service) SignIn(ctx context.Context, cr Credentials, from Client) (*SignInResult, error) {
+func (s *Service) SignIn(ctx context.Context, cr Credentials, from Client) (_ *SignInResult, err error) {
+	if s.onSignIn != nil {
+		defer func() { s.onSignIn(signInResult(err)) }()
+	}
 	keys := auth.NormalizeLogin(cr.Login)
 	u, err := s.store.Users().ByLogin(ctx, keys.Username, keys.Email)
 	if err != nil && !IsNotFound(err) {

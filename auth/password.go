@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -76,6 +78,8 @@ type Hasher struct {
 	// params.Memory KiB, so unbounded concurrency under a flood of sign-in
 	// attempts would exhaust memory.
 	sem chan struct{}
+	// onWait, when set, is told how long each hash waited for its slot.
+	onWait atomic.Pointer[func(time.Duration)]
 
 	dummyOnce sync.Once
 	dummy     string
@@ -89,6 +93,18 @@ func NewHasher(p Params, maxConcurrent int) *Hasher {
 		maxConcurrent = runtime.NumCPU()
 	}
 	return &Hasher{params: p, sem: make(chan struct{}, maxConcurrent)}
+}
+
+// OnWait makes h report how long each hash or check waited for a hashing
+// slot (zero when one was free), including waits that ended with the
+// caller's context; nil stops the reports. f runs on the caller's
+// goroutine and must be quick.
+func (h *Hasher) OnWait(f func(time.Duration)) {
+	if f == nil {
+		h.onWait.Store(nil)
+		return
+	}
+	h.onWait.Store(&f)
 }
 
 // Params returns the parameters new hashes are made with.
@@ -175,10 +191,29 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("wait for hashing slot: %w", context.Cause(ctx))
 	}
+	report := h.onWait.Load()
+	if report == nil {
+		select {
+		case h.sem <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("wait for hashing slot: %w", context.Cause(ctx))
+		}
+	}
+	// A free slot is taken without reading the clock.
 	select {
 	case h.sem <- struct{}{}:
+		(*report)(0)
+		return nil
+	default:
+	}
+	start := time.Now()
+	select {
+	case h.sem <- struct{}{}:
+		(*report)(time.Since(start))
 		return nil
 	case <-ctx.Done():
+		(*report)(time.Since(start))
 		return fmt.Errorf("wait for hashing slot: %w", context.Cause(ctx))
 	}
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,10 @@ func (l *Limits) byName() map[string]*Limit {
 
 // limitNames lists the names ParseRateLimits knows, in a fixed order.
 var limitNames = []string{"login_account", "login_name", "login_ip", "signup_ip", "reset_address", "reset_ip", "validate_ip"}
+
+// LimitNames lists the limits' names, as GATEHOUSE_RATE_LIMITS and the
+// metrics call them.
+func LimitNames() []string { return slices.Clone(limitNames) }
 
 // Maximum count of one limit: a bigger one is a typo, not a policy.
 const maxLimit = 1_000_000

@@ -82,6 +82,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	}
 	if what := s.deadBackend(); what != "" {
 		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", logPath(c.Path()))
+		s.backendDown(what)
 		return s.unavailable(c, what)
 	}
 	if errors.Is(err, account.ErrBusy) || errors.Is(err, context.DeadlineExceeded) {
@@ -111,6 +112,7 @@ func (s *Server) deadBackend() string {
 
 func (s *Server) sessionError(c fiber.Ctx, err error) {
 	s.Log.Warn("session store error", "err", err, "path", logPath(c.Path()))
+	s.backendDown("session store")
 	c.Response().ResetBody()
 	_ = s.unavailable(c, "session store")
 }
@@ -137,6 +139,7 @@ func (s *Server) readyz(c fiber.Ctx) error {
 	for _, r := range s.Ready {
 		if err := r.Ping(ctx); err != nil {
 			s.Log.Warn("readiness check failed", "backend", r.Name, "err", err)
+			s.backendDown(r.Name)
 			failed = append(failed, r.Name)
 		}
 	}

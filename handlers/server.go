@@ -34,6 +34,8 @@ type Deps struct {
 	SecretKey string
 	// Ready are the backends /readyz checks, by name.
 	Ready []Check
+	// Metrics counts requests and backend errors; nil counts nothing.
+	Metrics Metrics
 }
 
 // Check is one backend /readyz pings.
@@ -110,6 +112,9 @@ func (s *Server) App() *fiber.App {
 // viewer), and errors they return become Gatehouse's error pages.
 func (s *Server) Register(r fiber.Router) {
 	s.router = r
+	if s.Metrics != nil {
+		r.Use(s.measure)
+	}
 	r.Use(s.requestLog)
 	r.Use(s.recoverPanic)
 	r.Use(s.securityHeaders)

@@ -20,6 +20,9 @@ type Limiter struct {
 	// Limits are the limits applied (auth.ParseRateLimits); the zero value
 	// means auth.DefaultLimits().
 	Limits auth.Limits
+	// OnRefused, when set, is told the name of each limit that refuses an
+	// attempt (as GATEHOUSE_RATE_LIMITS names it: login_ip, reset_address…).
+	OnRefused func(limit string)
 }
 
 var _ account.Limiter = Limiter{}
@@ -32,6 +35,7 @@ func (l Limiter) limits() auth.Limits {
 }
 
 type counter struct {
+	name  string // the limit's name in GATEHOUSE_RATE_LIMITS
 	key   string
 	limit auth.Limit
 }
@@ -45,7 +49,7 @@ func validateIPKey(ip string) string { return "rl:validate:ip:" + ip }
 func resetIPKey(ip string) string    { return "rl:reset:ip:" + ip }
 func resetAddrKey(key string) string { return "rl:reset:addr:" + key }
 func (l Limiter) account(uid int64) counter {
-	return counter{accountKey(uid), l.limits().LoginAccount}
+	return counter{"login_account", accountKey(uid), l.limits().LoginAccount}
 }
 
 // Login reserves a sign-in attempt per name as typed (name, folded by
@@ -55,15 +59,16 @@ func (l Limiter) account(uid int64) counter {
 // correct sign-ins from one address at once all pass; it is checked first.
 func (l Limiter) Login(ctx context.Context, ip, name string, uid int64) (account.Reservation, error) {
 	lim := l.limits()
-	ipc := counter{loginIPKey(ip), lim.LoginIP}
+	ipc := counter{"login_ip", loginIPKey(ip), lim.LoginIP}
 	n, ttl, err := l.Store.Count(ctx, ipc.key)
 	if err != nil {
 		return nil, fmt.Errorf("rate limit %s: %w", ipc.key, err)
 	}
 	if auth.Exceeded(int(n), ipc.limit) {
+		l.refused(ipc)
 		return &reservation{store: l.Store, blocked: true, wait: ttl}, nil
 	}
-	cs := []counter{{nameKey(name), lim.LoginName}}
+	cs := []counter{{"login_name", nameKey(name), lim.LoginName}}
 	if uid != 0 {
 		cs = append(cs, l.account(uid))
 	}
@@ -85,20 +90,20 @@ func (l Limiter) Account(ctx context.Context, uid int64) (account.Reservation, e
 
 // Signup reserves a sign-up from an address.
 func (l Limiter) Signup(ctx context.Context, ip string) (account.Reservation, error) {
-	return l.reserve(ctx, []counter{{signupIPKey(ip), l.limits().SignupIP}})
+	return l.reserve(ctx, []counter{{"signup_ip", signupIPKey(ip), l.limits().SignupIP}})
 }
 
 // Validate reserves an inline check of the sign-up form from an address.
 func (l Limiter) Validate(ctx context.Context, ip string) (account.Reservation, error) {
-	return l.reserve(ctx, []counter{{validateIPKey(ip), l.limits().ValidateIP}})
+	return l.reserve(ctx, []counter{{"validate_ip", validateIPKey(ip), l.limits().ValidateIP}})
 }
 
 // Reset reserves a reset request, per address and per email key, known or not.
 func (l Limiter) Reset(ctx context.Context, ip, emailKey string) (account.Reservation, error) {
 	lim := l.limits()
 	return l.reserve(ctx, []counter{
-		{resetIPKey(ip), lim.ResetIP},
-		{resetAddrKey(emailKey), lim.ResetAddress},
+		{"reset_ip", resetIPKey(ip), lim.ResetIP},
+		{"reset_address", resetAddrKey(emailKey), lim.ResetAddress},
 	})
 }
 
@@ -118,6 +123,12 @@ func (l Limiter) ClearLogin(ctx context.Context, uid int64, names ...string) err
 		}
 	}
 	return nil
+}
+
+func (l Limiter) refused(c counter) {
+	if l.OnRefused != nil {
+		l.OnRefused(c.name)
+	}
 }
 
 // reservation is the counts one attempt made.
@@ -173,6 +184,7 @@ func (l Limiter) reserve(ctx context.Context, cs []counter) (*reservation, error
 		}
 		r.counted = append(r.counted, c)
 		if auth.Exceeded(int(n)-1, c.limit) {
+			l.refused(c)
 			r.blocked = true
 			r.wait = max(r.wait, ttl)
 		} else if int(n) == c.limit.Max {

@@ -30,7 +30,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}()
 
 	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL.String(), "database", dbKind(cfg),
-		"session_store", storeKind(cfg), "mail", mailKind(cfg), "startup_ms", time.Since(start).Milliseconds())
+		"session_store", storeKind(cfg), "mail", mailKind(cfg), "metrics", g.MetricsAddr(),
+		"startup_ms", time.Since(start).Milliseconds())
 	// Requests in flight finish after SIGTERM; new ones are refused. One
 	// client address holds at most gatehouse.MaxConnsPerAddr connections.
 	// Fiber's GracefulContext returns from Listen as soon as the listener

@@ -86,3 +86,32 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal("still accepting connections after shutdown")
 	}
 }
+
+// A metrics address another process holds stops serve at start, with one
+// line naming the variable, and nothing is left listening.
+func TestServeMetricsAddressTaken(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	testenv.Must(t, err)
+	defer taken.Close()
+	addr := freeAddr(t)
+	env := map[string]string{"GATEHOUSE_DATABASE_URL": testenv.DatabaseURL(t), "GATEHOUSE_ADDR": addr,
+		"GATEHOUSE_METRICS_ADDR": taken.Addr().String()}
+	if testenv.Redis() {
+		env["GATEHOUSE_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := runCmdCtx(ctx, t, env, "", "serve")
+	if r.err == nil || exitCode(r.err) == 0 || ctx.Err() != nil {
+		t.Fatalf("serve with a taken metrics address: %v (ctx %v)", r.err, ctx.Err())
+	}
+	msg := r.err.Error()
+	if !strings.Contains(msg, "GATEHOUSE_METRICS_ADDR") || !strings.Contains(msg, taken.Addr().String()) || strings.Contains(msg, "\n") {
+		t.Fatalf("error %q: want one line naming GATEHOUSE_METRICS_ADDR and the address", msg)
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Fatal("the public address was served anyway")
+	}
+}
