@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"io"
+	"log/slog"
+	"net"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/uptrace/bun"
+	"github.com/valyala/fasthttp"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	gatehouse "github.com/gatehouse/gatehouse"
@@ -85,4 +88,37 @@ func grepLines(text, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// BenchmarkMetricsMiddleware is the in-process cost of a request (no
+// network) with metrics off and on: the difference is what the metrics
+// middleware adds to each request.
+func BenchmarkMetricsMiddleware(b *testing.B) {
+	for _, path := range []string{"/healthz", "/login", "/password-reset/Zq0123456789abcdef"} {
+		for _, on := range []bool{false, true} {
+			name := path + "/metrics-off"
+			if on {
+				name = path + "/metrics-on"
+			}
+			b.Run(name, func(b *testing.B) {
+				env := testenv.New(b, testenv.Options{Deps: func(d *gatehouse.Parts) {
+					d.Log = slog.New(slog.DiscardHandler)
+					if on {
+						d.Metrics = gatehouse.NewMetrics(d.DB, d.Log)
+					}
+				}})
+				h := env.Server.App().Handler()
+				var req fasthttp.Request
+				req.Header.SetMethod("GET")
+				req.SetRequestURI(path)
+				var ctx fasthttp.RequestCtx
+				ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234}, nil)
+				b.ReportAllocs()
+				for b.Loop() {
+					ctx.Response.Reset()
+					h(&ctx)
+				}
+			})
+		}
+	}
 }
