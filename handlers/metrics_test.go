@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/uptrace/bun"
-	"github.com/valyala/fasthttp"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/valyala/fasthttp"
 
 	gatehouse "github.com/gatehouse/gatehouse"
 	"github.com/gatehouse/gatehouse/internal/testenv"
