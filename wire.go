@@ -2,6 +2,7 @@ package gatehouse
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -51,7 +52,8 @@ func Assemble(p Parts) *handlers.Server {
 		p.Log = slog.Default()
 	}
 	sess := sessions.New(sessions.Config{
-		Store: p.Store, Now: p.Now, SecureCookie: p.Config.SecureCookies(), Starts: handlers.StartsSession,
+		Store: sessionStore(p.Store), Now: p.Now, SecureCookie: p.Config.SecureCookies(),
+		CookieDomain: p.Config.CookieDomain, Starts: handlers.StartsSession, Log: p.Log,
 	})
 	var notifier account.Notifier
 	if p.Mailer != nil {
@@ -67,7 +69,7 @@ func Assemble(p Parts) *handlers.Server {
 		observer = m
 	}
 	svc := account.New(account.Deps{
-		Store: models.Repo{DB: p.DB}, Sessions: sess, Limiter: lim, OnSignIn: onSignIn,
+		Store: models.Repo{DB: p.DB}, Sessions: sess, Cache: sess, Limiter: lim, OnSignIn: onSignIn,
 		Hasher: p.Hasher, Letters: mail.Letters{}, Mailer: notifier, Clock: clockFunc(p.Now), Log: p.Log,
 		SecretKey: p.SecretKey, BaseURL: p.Config.BaseURL.String(),
 		MandatoryVerification: p.Config.MandatoryVerification(),
@@ -94,4 +96,14 @@ func NewMetrics(db *bun.DB, log *slog.Logger) *metrics.Metrics {
 		Backends:      []string{"database", "session store"},
 		Log:           log,
 	})
+}
+
+// sessionStore is the store with the session reads both implementations
+// (kv.Redis, models.KV) provide.
+func sessionStore(s kv.Store) sessions.Store {
+	ss, ok := s.(sessions.Store)
+	if !ok {
+		panic(fmt.Sprintf("gatehouse: session store %T cannot read a session with its principal", s))
+	}
+	return ss
 }

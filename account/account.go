@@ -19,6 +19,7 @@ import (
 type Service struct {
 	store    Store
 	sessions Sessions
+	cache    PrincipalCache
 	limiter  Limiter
 	hasher   *auth.Hasher
 	letters  Letters
@@ -37,9 +38,11 @@ type Service struct {
 type Deps struct {
 	Store    Store
 	Sessions Sessions
-	Limiter  Limiter
-	Hasher   *auth.Hasher
-	Letters  Letters
+	// Cache keeps principals for the session layer; nil: no cache.
+	Cache   PrincipalCache
+	Limiter Limiter
+	Hasher  *auth.Hasher
+	Letters Letters
 	// Mailer is woken after a commit that queued mail; nil: it only polls.
 	Mailer Notifier
 	Clock  Clock
@@ -64,7 +67,7 @@ func New(d Deps) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{
-		store: d.Store, sessions: d.Sessions, limiter: d.Limiter, hasher: d.Hasher,
+		store: d.Store, sessions: d.Sessions, cache: d.Cache, limiter: d.Limiter, hasher: d.Hasher,
 		letters: d.Letters, mailer: d.Mailer, clock: d.Clock, log: d.Log,
 		secret: d.SecretKey, baseURL: strings.TrimRight(d.BaseURL, "/"), verify: d.MandatoryVerification,
 		private: d.PreventEnumeration, onSignIn: d.OnSignIn,

@@ -111,6 +111,7 @@ func (s *Service) SaveGroup(ctx context.Context, actor auth.Actor, id int64, nam
 		return GroupChange{}, err
 	}
 	if ch.Any() {
+		s.groupChanged(ctx, id)
 		s.Record(ctx, from, "group_changed", 0, "", ch.String())
 		s.log.Info("group changed", "group_id", id, "changes", ch.String(), "by_id", from.ActorID, "ip", from.IP)
 	}
@@ -139,6 +140,7 @@ func (s *Service) DeleteGroup(ctx context.Context, actor auth.Actor, id int64, f
 	if err != nil {
 		return nil, err
 	}
+	s.groupChanged(ctx, id)
 	s.Record(ctx, from, "group_deleted", 0, "", g.Name)
 	s.log.Info("group deleted", "group", g.Name, "group_id", id, "by_id", from.ActorID, "ip", from.IP)
 	return g, nil

@@ -247,6 +247,7 @@ func (s *Service) SaveUser(ctx context.Context, actor auth.Actor, id int64, e Us
 	if err != nil || !ch.Any() {
 		return ch, err
 	}
+	s.usersChanged(ctx, id)
 	if ch.Deactivated {
 		if _, err := s.sessions.EndAll(ctx, id, ""); err != nil {
 			return ch, err
@@ -309,6 +310,11 @@ func (s *Service) SetUsersActive(ctx context.Context, actor auth.Actor, ids []in
 	if err != nil {
 		return nil, err
 	}
+	ids = ids[:0:0]
+	for _, u := range changed {
+		ids = append(ids, u.ID)
+	}
+	s.usersChanged(ctx, ids...)
 	event := "user_activated"
 	if !active {
 		event = "user_deactivated"

@@ -3,6 +3,8 @@ package account
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -133,6 +135,7 @@ func (s *Service) VerifyEmail(ctx context.Context, raw string, from Client) (Con
 	if err != nil {
 		return Confirmed{}, err
 	}
+	s.usersChanged(ctx, u.ID)
 	if changed {
 		s.wake()
 		s.Record(ctx, from, "email_changed", u.ID, u.Username, u.Email+" → "+tok.Email)
@@ -270,9 +273,15 @@ type Overview struct {
 // Overview gathers the account page of a signed-in user.
 func (s *Service) Overview(ctx context.Context, sg *Signed) (Overview, error) {
 	groups := sg.Principal.Groups
-	known, err := s.store.Perms().Codes(ctx)
-	if err != nil {
-		return Overview{}, err
+	// Only a superuser's effective permissions depend on the codes that
+	// exist; anyone else's are the codes they were granted.
+	// (OfUser returns only codes that exist.)
+	known := slices.Collect(maps.Keys(sg.Principal.Perms))
+	if sg.Principal.IsActive && sg.Principal.IsSuperuser {
+		var err error
+		if known, err = s.store.Perms().Codes(ctx); err != nil {
+			return Overview{}, err
+		}
 	}
 	pending, err := s.PendingEmail(ctx, sg.User.ID)
 	if err != nil {

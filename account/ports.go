@@ -62,6 +62,8 @@ type Perms interface {
 	Codes(ctx context.Context) ([]string, error)
 	// GroupNamesOfUser lists the names of a user's groups, sorted.
 	GroupNamesOfUser(ctx context.Context, userID int64) ([]string, error)
+	// GroupIDsOfUser lists the ids of a user's groups.
+	GroupIDsOfUser(ctx context.Context, userID int64) ([]int64, error)
 }
 
 // Store is the database: its stores, and transactions over them.
@@ -139,3 +141,28 @@ type Notifier interface{ Notify() }
 
 // Clock is the one source of time.
 type Clock interface{ Now() time.Time }
+
+// PrincipalCache keeps signed-in users' principals next to their sessions,
+// so a signed-in request reads neither the user nor its groups or
+// permissions. A cached principal is tagged with the user's version and
+// its groups' epochs as read before the database was; the use cases below
+// bump them after every change they commit.
+type PrincipalCache interface {
+	// Versions reads the tag a principal of uid in groups is filled under.
+	Versions(ctx context.Context, uid int64, groups []int64) (PrincipalTag, error)
+	// Fill caches sg under tag unless a version changed since it was read.
+	Fill(ctx context.Context, sg *Signed, tag PrincipalTag) error
+	// UsersChanged gives users new versions: their flags, names, address,
+	// groups or direct permissions changed. A failure is logged; the
+	// cache's short lifetime bounds how long a stale principal is served.
+	UsersChanged(ctx context.Context, ids ...int64)
+	// GroupChanged gives a group a new epoch: its permissions or name
+	// changed, or it was deleted.
+	GroupChanged(ctx context.Context, id int64)
+}
+
+// PrincipalTag is the versions a cached principal was read under.
+type PrincipalTag struct {
+	User   string
+	Groups map[string]string
+}

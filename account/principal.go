@@ -13,9 +13,26 @@ type Signed struct {
 	Principal auth.Principal
 }
 
-// Principal loads a session's user with its permissions. An inactive or
+// Principal loads a session's user with its permissions from the database
+// and caches it (the session layer found none valid). An inactive or
 // deleted user is ErrNotFound: their session ends.
+//
+// The cache's versions are read before the database: the group ids first
+// (a change of membership bumps the user's version, so the ids are stable
+// against it), then the versions, then the user, permissions and group
+// names. A change committed after the versions were read bumps one of
+// them afterwards, so the entry is refused or found stale, never served.
 func (s *Service) Principal(ctx context.Context, userID int64) (*Signed, error) {
+	var tag PrincipalTag
+	if s.cache != nil {
+		gids, err := s.store.Perms().GroupIDsOfUser(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if tag, err = s.cache.Versions(ctx, userID, gids); err != nil {
+			return nil, err
+		}
+	}
 	u, err := s.store.Users().ByID(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -23,7 +40,16 @@ func (s *Service) Principal(ctx context.Context, userID int64) (*Signed, error) 
 	if !u.IsActive {
 		return nil, fmt.Errorf("user %d inactive: %w", userID, ErrNotFound)
 	}
-	return s.principalOf(ctx, s.store, u)
+	sg, err := s.principalOf(ctx, s.store, u)
+	if err != nil {
+		return nil, err
+	}
+	if s.cache != nil {
+		if err := s.cache.Fill(ctx, sg, tag); err != nil {
+			s.log.Warn("principal cache fill failed", "user_id", userID, "err", err)
+		}
+	}
+	return sg, nil
 }
 
 func (s *Service) principalOf(ctx context.Context, st Store, u *auth.User) (*Signed, error) {
@@ -38,4 +64,18 @@ func (s *Service) principalOf(ctx context.Context, st Store, u *auth.User) (*Sig
 	return &Signed{User: u, Principal: auth.Principal{
 		IsActive: u.IsActive, IsStaff: u.IsStaff, IsSuperuser: u.IsSuperuser, Perms: perms, Groups: groups,
 	}}, nil
+}
+
+// usersChanged and groupChanged tell the principal cache about a
+// committed change.
+func (s *Service) usersChanged(ctx context.Context, ids ...int64) {
+	if s.cache != nil && len(ids) > 0 {
+		s.cache.UsersChanged(ctx, ids...)
+	}
+}
+
+func (s *Service) groupChanged(ctx context.Context, id int64) {
+	if s.cache != nil {
+		s.cache.GroupChanged(ctx, id)
+	}
 }

@@ -110,6 +110,7 @@ func (s *Service) Reset(ctx context.Context, raw, password string, from Client) 
 		return nil, err
 	}
 	s.wake()
+	s.usersChanged(ctx, u.ID)
 	n, err := s.sessions.EndAll(ctx, u.ID, "")
 	if err != nil {
 		return nil, err

@@ -117,6 +117,8 @@ func (s *Service) signedIn(ctx context.Context, u *auth.User, from Client) (*Sig
 		return nil, err
 	}
 	u.LastLogin = &now
+	// The user's other sessions show the new last sign-in too.
+	s.usersChanged(ctx, u.ID)
 	signed, err := s.principalOf(ctx, s.store, u)
 	if err != nil {
 		return nil, err
@@ -156,7 +158,14 @@ func (s *Service) checkPassword(ctx context.Context, u *auth.User, password stri
 	if blocked, wait := res.Blocked(); blocked {
 		return &RateLimitedError{RetryAfter: wait}
 	}
-	ok, _, err := s.hasher.Verify(ctx, u.PasswordHash, password)
+	// The signed-in user comes from the principal cache, which keeps no
+	// password hash: the check reads the current one.
+	fresh, err := s.store.Users().ByID(ctx, u.ID)
+	if err != nil {
+		_ = res.Release(ctx)
+		return err
+	}
+	ok, _, err := s.hasher.Verify(ctx, fresh.PasswordHash, password)
 	if busy(ctx, err) {
 		return s.releaseBusy(ctx, res, from, u.ID)
 	}

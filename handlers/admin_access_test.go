@@ -185,6 +185,7 @@ func TestHasPermThroughHTTP(t *testing.T) {
 	}
 	_, err = models.Groups{DB: env.DB}.Update(ctx, editors.ID, "Viewers", nil)
 	testenv.Must(t, err)
+	env.GroupChanged(editors.ID)
 	if r := viaGroup.Get("/admin/users"); r.StatusCode != 403 {
 		t.Errorf("after the group lost the permission: %d", r.StatusCode)
 	}
@@ -193,6 +194,7 @@ func TestHasPermThroughHTTP(t *testing.T) {
 	sup2, s2 := adminClient(t, env, "super2", testenv.Superuser)
 	_, err = env.DB.ExecContext(ctx, "UPDATE users SET is_active = ? WHERE id = ?", false, s2.ID)
 	testenv.Must(t, err)
+	env.UsersChanged(s2.ID)
 	if r := sup2.Get("/admin/users"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("inactive superuser: %d", r.StatusCode)
 	}

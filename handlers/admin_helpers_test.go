@@ -63,6 +63,7 @@ func addToGroup(t *testing.T, env *testenv.Env, group string, users ...*models.U
 	for _, u := range users {
 		_, err := env.DB.ExecContext(ctx, "INSERT INTO user_groups (user_id, group_id) VALUES (?, ?)", u.ID, g.ID)
 		testenv.Must(t, err)
+		env.UsersChanged(u.ID)
 	}
 	return g
 }

@@ -25,6 +25,7 @@ func TestStaffCannotRaiseTheirRightsOverHTTP(t *testing.T) {
 	own := addToGroup(t, env, "GroupAdmins", gu)
 	_, err := env.DB.ExecContext(ctx, "INSERT INTO group_permissions (group_id, permission_id) SELECT ?, id FROM permissions WHERE code IN ('groups.view', 'groups.change')", own.ID)
 	testenv.Must(t, err)
+	env.GroupChanged(own.ID)
 	root, _ := adminClient(t, env, "root", testenv.Superuser)
 
 	detail := func(id int64) *models.UserDetail {

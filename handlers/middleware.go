@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/valyala/fasthttp"
 
 	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/auth"
@@ -88,33 +87,11 @@ func headerValues(c fiber.Ctx, name string) []string {
 	return out
 }
 
-// sessionCookieLifetime turns the session cookie into a browser-session
-// cookie unless the user asked to be remembered. Fiber's session middleware
-// decides this for all sessions at once; Gatehouse decides per session.
-func (s *Server) sessionCookieLifetime(c fiber.Ctx) error {
-	err := c.Next()
-	if remember, _ := c.Locals(localRemember).(bool); remember {
-		return err
-	}
-	var fc fasthttp.Cookie
-	fc.SetKey(sessions.Cookie)
-	if !c.Response().Header.Cookie(&fc) {
-		return err
-	}
-	if fc.MaxAge() > 0 || fc.Expire().After(time.Now()) {
-		fc.SetExpire(fasthttp.CookieExpireUnlimited)
-		fc.SetMaxAge(0)
-		c.Response().Header.SetCookie(&fc)
-	}
-	return err
-}
-
 // Locals keys.
 const (
 	localRequestID = "request_id"
 	localIP        = "client_ip"
 	localViewer    = "viewer"
-	localRemember  = "remember"
 )
 
 // viewer is the signed-in user of this request, with permissions read once.
@@ -160,18 +137,23 @@ func (s *Server) loadViewer(c fiber.Ctx) error {
 		}
 		return c.Next()
 	}
-	p, err := s.Account.Principal(c.Context(), cur.UserID)
-	if errors.Is(err, account.ErrNotFound) {
-		if err := s.endSession(c, cur.UserID); err != nil {
+	// The principal cached with the session costs no query; without one
+	// (first request, or a version changed) it is read and cached again.
+	p, ok := s.Sessions.Cached(c)
+	if !ok {
+		var err error
+		p, err = s.Account.Principal(c.Context(), cur.UserID)
+		if errors.Is(err, account.ErrNotFound) {
+			if err := s.endSession(c, cur.UserID); err != nil {
+				return err
+			}
+			return c.Next()
+		}
+		if err != nil {
 			return err
 		}
-		return c.Next()
-	}
-	if err != nil {
-		return err
 	}
 	s.Sessions.Touch(c, cur)
-	c.Locals(localRemember, cur.Remember)
 	c.Locals(localViewer, &viewer{User: p.User, Principal: p.Principal})
 	return c.Next()
 }

@@ -123,7 +123,6 @@ func (s *Server) Register(r fiber.Router) {
 	r.Get("/readyz", s.readyz)
 	r.Use(s.withTimeout)
 	r.Use(s.noteSessionCookie)
-	r.Use(s.sessionCookieLifetime)
 	r.Use(s.Sessions.Middleware())
 	r.Use(s.loadViewer)
 	// Stateless CSRF (handlers/csrf.go), after loadViewer: a token is

@@ -12,7 +12,6 @@ func (s *Server) startSession(c fiber.Ctx, u *auth.User, remember bool) error {
 	if err := s.Sessions.Start(c, u.ID, remember, clientIP(c), c.Get(fiber.HeaderUserAgent)); err != nil {
 		return err
 	}
-	c.Locals(localRemember, remember)
 	return nil
 }
 

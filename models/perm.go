@@ -72,6 +72,16 @@ SELECT p.code FROM permissions p
 	return out, nil
 }
 
+// GroupIDsOfUser lists the ids of a user's groups.
+func (p Perms) GroupIDsOfUser(ctx context.Context, userID int64) ([]int64, error) {
+	var ids []int64
+	err := p.DB.NewSelect().TableExpr("user_groups").Column("group_id").Where("user_id = ?", userID).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("group ids of user %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
 // GroupNamesOfUser lists the names of a user's groups, sorted.
 func (p Perms) GroupNamesOfUser(ctx context.Context, userID int64) ([]string, error) {
 	var names []string

@@ -160,6 +160,15 @@ ALTER TABLE outbox ADD COLUMN failed_at {{ts}};
 DROP INDEX outbox_pending;
 CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AND failed_at IS NULL`,
 	},
+	{
+		name:    "20261201000100",
+		comment: "kv_entries.uid: a session row names its user, so one query joins its cached principal",
+		// A signed-in request reads its session and, by primary key, the
+		// cached principal and versions of the session's user in one
+		// statement (models.KV.ReadSession); the join needs the user id
+		// outside the session's opaque data. Other rows leave it NULL.
+		sql: `ALTER TABLE kv_entries ADD COLUMN uid BIGINT`,
+	},
 }
 
 func seedBuiltinPerms(ctx context.Context, tx bun.Tx) error {

@@ -1,19 +1,20 @@
-// Package sessions keeps signed-in sessions: it starts, rotates and ends
-// the current request's session (Fiber's session middleware holds it) and
-// ends or lists a user's other sessions through a per-user index in the
-// store, so "sign out everywhere" needs no scan. No other package writes a
-// session key.
+// Package sessions keeps signed-in sessions: its middleware reads the
+// request's session together with its user's cached principal in one round
+// trip to the store, and writes it back only when it changed ("last seen"
+// at most once a minute). It starts, rotates and ends the current
+// request's session and ends or lists a user's other sessions through a
+// per-user index in the store, so "sign out everywhere" needs no scan. No
+// other package writes a session key.
 package sessions
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/session"
 
 	"github.com/gatehouse/gatehouse/account"
 	"github.com/gatehouse/gatehouse/kv"
@@ -27,25 +28,27 @@ const (
 	IdleTimeout     = 2 * time.Hour
 	RememberTimeout = 14 * 24 * time.Hour
 	AbsoluteTimeout = 30 * 24 * time.Hour
+	// SeenInterval is how stale "last seen" may get: a session is written
+	// back at most this often when nothing else about it changed, and its
+	// idle timeout is extended with that write.
+	SeenInterval = time.Minute
 )
 
-// Keys of a session's data.
-const (
-	keyUserID   = "uid"
-	keyAuthAt   = "auth_at" // last time the password was entered (unix)
-	keyRemember = "remember"
-	keyCreated  = "created"
-	keySeen     = "seen"
-	keyIP       = "ip"
-	keyUA       = "ua"
-)
+// Store is what sessions need of the session store.
+type Store interface {
+	kv.Store
+	kv.Sessions
+}
 
 // Manager is the session store of signed-in users.
 type Manager struct {
-	store *session.Store
-	kv    kv.Store
-	now   func() time.Time
-	mw    fiber.Handler
+	kv     Store
+	now    func() time.Time
+	starts func(c fiber.Ctx) bool
+	cookie fiber.Cookie
+	log    interface {
+		Warn(msg string, args ...any)
+	}
 	// onError answers a request whose session the store could not load or save.
 	onError func(c fiber.Ctx, err error)
 }
@@ -54,42 +57,31 @@ var _ account.Sessions = (*Manager)(nil)
 
 // Config is how a Manager is built.
 type Config struct {
-	Store        kv.Store
+	Store        Store
 	Now          func() time.Time
 	SecureCookie bool
+	// CookieDomain, when set, is the cookie's Domain (subdomains share it).
+	CookieDomain string
 	// Starts names the requests that may create a session (a sign-in
 	// form); every other request without a cookie gets none.
 	Starts func(c fiber.Ctx) bool
+	// Log receives failures to invalidate cached principals.
+	Log interface{ Warn(msg string, args ...any) }
 }
 
-// New builds a Manager and its middleware.
+// New builds a Manager.
 func New(cfg Config) *Manager {
-	m := &Manager{kv: cfg.Store, now: cfg.Now}
-	starts := cfg.Starts
-	if starts == nil {
-		starts = func(fiber.Ctx) bool { return false }
+	m := &Manager{kv: cfg.Store, now: cfg.Now, starts: cfg.Starts, log: cfg.Log,
+		cookie: fiber.Cookie{
+			Name: Cookie, Path: "/", Domain: cfg.CookieDomain, SameSite: fiber.CookieSameSiteLaxMode,
+			HTTPOnly: true, Secure: cfg.SecureCookie,
+		}}
+	if m.starts == nil {
+		m.starts = func(fiber.Ctx) bool { return false }
 	}
-	mw, store := session.NewWithStore(session.Config{
-		Storage:         dataStorage{cfg.Store},
-		KeyGenerator:    newID,
-		Extractor:       cookieID(),
-		CookiePath:      "/",
-		CookieSameSite:  fiber.CookieSameSiteLaxMode,
-		CookieHTTPOnly:  true,
-		CookieSecure:    cfg.SecureCookie,
-		IdleTimeout:     IdleTimeout,
-		AbsoluteTimeout: AbsoluteTimeout,
-		// Visitors get no session until they sign in: an anonymous GET
-		// writes nothing to the store. A cookie that is not a session id
-		// counts as none and is never looked up.
-		Next: func(c fiber.Ctx) bool { return !WellFormedID(c.Cookies(Cookie)) && !starts(c) },
-		ErrorHandler: func(c fiber.Ctx, err error) {
-			if m.onError != nil {
-				m.onError(c, err)
-			}
-		},
-	})
-	m.store, m.mw = store, mw
+	if m.now == nil {
+		m.now = time.Now
+	}
 	return m
 }
 
@@ -97,11 +89,127 @@ func New(cfg Config) *Manager {
 // layer sets it before serving.
 func (m *Manager) OnError(f func(c fiber.Ctx, err error)) { m.onError = f }
 
-// Middleware loads and saves the request's session.
-func (m *Manager) Middleware() fiber.Handler { return m.mw }
-
 // indexKey names the set of a user's session ids.
 func indexKey(uid int64) string { return indexPrefix + strconv.FormatInt(uid, 10) }
+
+// record is a session's data in the store (JSON).
+type record struct {
+	UID      int64  `json:"u"`
+	AuthAt   int64  `json:"a"` // last time the password was entered (unix)
+	Created  int64  `json:"c"`
+	Seen     int64  `json:"s"`
+	Remember bool   `json:"r,omitempty"`
+	IP       string `json:"ip,omitempty"`
+	UA       string `json:"ua,omitempty"`
+	CSRF     string `json:"x,omitempty"`
+}
+
+// idle is how long the session lives unused.
+func (r record) idle() time.Duration {
+	if r.Remember {
+		return RememberTimeout
+	}
+	return IdleTimeout
+}
+
+// live reports whether the session is within its idle and absolute limits
+// on the server's clock (the store's expiry runs on its own clock).
+func (r record) live(now time.Time) bool {
+	return r.UID != 0 && now.Sub(time.Unix(r.Seen, 0)) <= r.idle() && now.Sub(time.Unix(r.Created, 0)) <= AbsoluteTimeout
+}
+
+// state is the request's session, kept in its Locals.
+type state struct {
+	id        string // "" until Start gives it one
+	cookieID  string // the well-formed id the request's cookie held
+	rec       record
+	principal []byte // the cached principal, nil when none was valid
+	dirty     bool   // rec must be written back
+	setCookie bool
+}
+
+func (s *state) signedIn() bool { return s != nil && s.id != "" && s.rec.UID != 0 }
+
+const localState = "gatehouse.session"
+
+func stateOf(c fiber.Ctx) *state {
+	st, _ := c.Locals(localState).(*state)
+	return st
+}
+
+// Middleware loads the request's session and saves it after the handler
+// when it changed. A request without a well-formed session cookie that
+// may not start a session gets none and costs nothing.
+func (m *Manager) Middleware() fiber.Handler { return m.handle }
+
+func (m *Manager) handle(c fiber.Ctx) error {
+	id := c.Cookies(Cookie)
+	well := WellFormedID(id)
+	if !well && !m.starts(c) {
+		return c.Next()
+	}
+	st := &state{}
+	if well {
+		st.cookieID = id
+		r, err := m.kv.ReadSession(c.Context(), id)
+		if err != nil {
+			return m.fail(c, fmt.Errorf("load session: %w", err))
+		}
+		var rec record
+		if r.Data != nil && json.Unmarshal(r.Data, &rec) == nil && rec.UID == r.UserID && rec.live(m.now()) {
+			st.id, st.rec, st.principal = id, rec, r.Principal
+		}
+	}
+	c.Locals(localState, st)
+	err := c.Next()
+	if serr := m.save(c, st); serr != nil {
+		return m.fail(c, serr)
+	}
+	return err
+}
+
+func (m *Manager) fail(c fiber.Ctx, err error) error {
+	if m.onError == nil {
+		return err
+	}
+	m.onError(c, err)
+	return nil
+}
+
+// save writes a changed signed-in session back and sets its cookie.
+func (m *Manager) save(c fiber.Ctx, st *state) error {
+	if st.dirty && st.signedIn() {
+		b, err := json.Marshal(st.rec)
+		if err != nil {
+			return err
+		}
+		if err := m.kv.WriteSession(c.Context(), st.id, st.rec.UID, b, st.rec.idle()); err != nil {
+			return fmt.Errorf("save session: %w", err)
+		}
+	}
+	if st.setCookie && st.signedIn() {
+		ck := m.cookie
+		ck.Value = st.id
+		if st.rec.Remember {
+			ck.MaxAge = int(RememberTimeout / time.Second)
+		} else {
+			// A browser-session cookie; the server ends the session
+			// after IdleTimeout unused.
+			ck.SessionOnly = true
+		}
+		c.Cookie(&ck)
+	}
+	return nil
+}
+
+// clearCookie tells the browser to forget the session cookie (on the same
+// domain it was set for).
+func (m *Manager) clearCookie(c fiber.Ctx) {
+	ck := m.cookie
+	ck.Expires = time.Unix(1, 0)
+	ck.MaxAge = -1
+	c.Cookie(&ck)
+}
 
 // Current is the signed-in state of this request's session.
 type Current struct {
@@ -113,60 +221,57 @@ type Current struct {
 
 // Load reads the request's session; ok is false when nobody is signed in.
 func (m *Manager) Load(c fiber.Ctx) (cur Current, ok bool) {
-	s := session.FromContext(c)
-	if s == nil {
+	st := stateOf(c)
+	if !st.signedIn() {
 		return Current{}, false
 	}
-	uid, _ := s.Get(keyUserID).(int64)
-	if uid == 0 {
-		return Current{}, false
-	}
-	created, _ := s.Get(keyCreated).(int64)
-	authAt, _ := s.Get(keyAuthAt).(int64)
-	remember, _ := s.Get(keyRemember).(bool)
-	return Current{UserID: uid, Created: time.Unix(created, 0), AuthAt: time.Unix(authAt, 0), Remember: remember}, true
+	r := st.rec
+	return Current{UserID: r.UID, Created: time.Unix(r.Created, 0), AuthAt: time.Unix(r.AuthAt, 0), Remember: r.Remember}, true
 }
 
-// Touch records that the session was used now and keeps a remembered
-// session's longer idle timeout.
+// Touch records that the session was used now. The write happens at most
+// once per SeenInterval; it renews the store's expiry (the idle timeout,
+// 14 days when remembered) and a remembered session's cookie.
 func (m *Manager) Touch(c fiber.Ctx, cur Current) {
-	s := session.FromContext(c)
-	if s == nil {
+	st := stateOf(c)
+	if !st.signedIn() {
 		return
 	}
-	if cur.Remember {
-		s.Session.SetIdleTimeout(RememberTimeout)
+	now := m.now().Unix()
+	if now-st.rec.Seen < int64(SeenInterval/time.Second) {
+		return
 	}
-	s.Set(keySeen, m.now().Unix())
+	st.rec.Seen = now
+	st.dirty = true
+	if st.rec.Remember {
+		st.setCookie = true
+	}
 }
 
 // Start signs uid in on this request: a new session id (the one held before
 // no longer works), the user, and the facts the sessions page shows.
 func (m *Manager) Start(c fiber.Ctx, uid int64, remember bool, ip, ua string) error {
-	s := session.FromContext(c)
-	if s == nil {
+	st := stateOf(c)
+	if st == nil {
 		return fmt.Errorf("start session: no session middleware on %s", c.Path())
 	}
-	if old, _ := s.Get(keyUserID).(int64); old != 0 {
-		_ = m.kv.SetRemove(c.Context(), indexKey(old), s.ID())
-	}
-	if err := s.Regenerate(); err != nil {
-		return fmt.Errorf("start session: %w", err)
+	ctx := c.Context()
+	if old := st.cookieID; old != "" {
+		// Whatever the cookie named, signed in or not, is gone.
+		if err := m.kv.DeleteWithContext(ctx, dataPrefix+old); err != nil {
+			return fmt.Errorf("start session: %w", err)
+		}
+		if st.rec.UID != 0 {
+			_ = m.kv.SetRemove(ctx, indexKey(st.rec.UID), old)
+		}
 	}
 	now := m.now().Unix()
-	s.Set(keyUserID, uid)
-	s.Set(keyAuthAt, now)
-	s.Set(keyCreated, now)
-	s.Set(keySeen, now)
-	s.Set(keyRemember, remember)
-	s.Set(keyIP, ip)
-	s.Set(keyUA, truncate(ua, 300))
-	timeout := IdleTimeout
-	if remember {
-		timeout = RememberTimeout
-	}
-	s.Session.SetIdleTimeout(timeout)
-	if err := m.kv.SetAdd(c.Context(), indexKey(uid), s.ID(), AbsoluteTimeout); err != nil {
+	st.id, st.cookieID = newID(), ""
+	st.rec = record{UID: uid, AuthAt: now, Created: now, Seen: now, Remember: remember,
+		IP: ip, UA: truncate(ua, 300), CSRF: newID()}
+	st.principal = nil
+	st.dirty, st.setCookie = true, true
+	if err := m.kv.SetAdd(ctx, indexKey(uid), st.id, AbsoluteTimeout); err != nil {
 		return fmt.Errorf("start session: index: %w", err)
 	}
 	return nil
@@ -174,26 +279,30 @@ func (m *Manager) Start(c fiber.Ctx, uid int64, remember bool, ip, ua string) er
 
 // MarkAuthenticated records that the password was just entered again.
 func (m *Manager) MarkAuthenticated(c fiber.Ctx) {
-	if s := session.FromContext(c); s != nil {
-		s.Set(keyAuthAt, m.now().Unix())
+	if st := stateOf(c); st.signedIn() {
+		st.rec.AuthAt = m.now().Unix()
+		st.dirty = true
 	}
 }
 
 // Rotate gives the current session a new id, keeping its data, e.g. after
 // a password change, so a copied cookie stops working.
 func (m *Manager) Rotate(c fiber.Ctx, uid int64) error {
-	s := session.FromContext(c)
-	if s == nil {
+	st := stateOf(c)
+	if !st.signedIn() {
 		return nil
 	}
-	old := s.ID()
-	if err := s.Regenerate(); err != nil {
+	ctx := c.Context()
+	old := st.id
+	if err := m.kv.DeleteWithContext(ctx, dataPrefix+old); err != nil {
 		return fmt.Errorf("rotate session: %w", err)
 	}
-	if err := m.kv.SetRemove(c.Context(), indexKey(uid), old); err != nil {
+	st.id = newID()
+	st.dirty, st.setCookie = true, true
+	if err := m.kv.SetRemove(ctx, indexKey(uid), old); err != nil {
 		return fmt.Errorf("rotate session: %w", err)
 	}
-	if err := m.kv.SetAdd(c.Context(), indexKey(uid), s.ID(), AbsoluteTimeout); err != nil {
+	if err := m.kv.SetAdd(ctx, indexKey(uid), st.id, AbsoluteTimeout); err != nil {
 		return fmt.Errorf("rotate session: %w", err)
 	}
 	return nil
@@ -202,26 +311,37 @@ func (m *Manager) Rotate(c fiber.Ctx, uid int64) error {
 // EndCurrent deletes this request's session on the server (uid: its user,
 // 0 for an anonymous one) and clears the cookie.
 func (m *Manager) EndCurrent(c fiber.Ctx, uid int64) error {
-	s := session.FromContext(c)
-	if s == nil {
+	st := stateOf(c)
+	if st == nil {
 		return nil
 	}
-	id := s.ID()
-	if err := s.Destroy(); err != nil {
+	id := st.id
+	if id == "" {
+		id = st.cookieID
+	}
+	*st = state{}
+	if id == "" {
+		return nil
+	}
+	ctx := c.Context()
+	if err := m.kv.DeleteWithContext(ctx, dataPrefix+id); err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
+	m.clearCookie(c)
 	if uid != 0 {
-		if err := m.kv.SetRemove(c.Context(), indexKey(uid), id); err != nil {
+		if err := m.kv.SetRemove(ctx, indexKey(uid), id); err != nil {
 			return fmt.Errorf("end session: index: %w", err)
 		}
 	}
 	return nil
 }
 
-// DropAnonymous deletes this request's session when nobody signed into
-// it: a failed sign-in or an unknown cookie leaves nothing on the server.
+// DropAnonymous forgets a cookie that names no live signed-in session: it
+// is cleared, and whatever it named is deleted, so a failed sign-in or an
+// unknown cookie leaves nothing on the server.
 func (m *Manager) DropAnonymous(c fiber.Ctx) error {
-	if _, ok := m.Load(c); ok {
+	st := stateOf(c)
+	if st == nil || st.signedIn() || st.cookieID == "" {
 		return nil
 	}
 	return m.EndCurrent(c, 0)
@@ -229,8 +349,8 @@ func (m *Manager) DropAnonymous(c fiber.Ctx) error {
 
 // CurrentID is this request's session id ("" without one).
 func (m *Manager) CurrentID(c fiber.Ctx) string {
-	if s := session.FromContext(c); s != nil {
-		return s.ID()
+	if st := stateOf(c); st.signedIn() {
+		return st.id
 	}
 	return ""
 }
@@ -243,10 +363,10 @@ func (m *Manager) EndAll(ctx context.Context, uid int64, keep string) (int, erro
 	}
 	var ended []string
 	for _, id := range ids {
-		if id == keep {
+		if id == keep || !WellFormedID(id) {
 			continue
 		}
-		if err := m.store.Delete(ctx, id); err != nil {
+		if err := m.kv.DeleteWithContext(ctx, dataPrefix+id); err != nil {
 			return len(ended), fmt.Errorf("end session of user %d: %w", uid, err)
 		}
 		ended = append(ended, id)
@@ -259,7 +379,10 @@ func (m *Manager) EndAll(ctx context.Context, uid int64, keep string) (int, erro
 
 // End deletes one session of a user.
 func (m *Manager) End(ctx context.Context, uid int64, id string) error {
-	if err := m.store.Delete(ctx, id); err != nil {
+	if !WellFormedID(id) {
+		return nil
+	}
+	if err := m.kv.DeleteWithContext(ctx, dataPrefix+id); err != nil {
 		return fmt.Errorf("end session of user %d: %w", uid, err)
 	}
 	if err := m.kv.SetRemove(ctx, indexKey(uid), id); err != nil {
@@ -278,30 +401,24 @@ func (m *Manager) List(ctx context.Context, uid int64) ([]account.SessionInfo, e
 	}
 	var out []account.SessionInfo
 	var stale []string
+	now := m.now()
 	for _, id := range ids {
-		sess, err := m.store.GetByID(ctx, id)
-		if errors.Is(err, session.ErrSessionIDNotFoundInStore) {
+		if !WellFormedID(id) {
 			stale = append(stale, id)
 			continue
 		}
+		r, err := m.kv.ReadSession(ctx, id)
 		if err != nil {
 			// An unreadable session is not listed; it ends on its own.
 			continue
 		}
-		owner, _ := sess.Get(keyUserID).(int64)
-		if owner != uid {
-			sess.Release()
+		var rec record
+		if r.Data == nil || json.Unmarshal(r.Data, &rec) != nil || rec.UID != uid || !rec.live(now) {
 			stale = append(stale, id)
 			continue
 		}
-		ua, _ := sess.Get(keyUA).(string)
-		ip, _ := sess.Get(keyIP).(string)
-		created, _ := sess.Get(keyCreated).(int64)
-		seen, _ := sess.Get(keySeen).(int64)
-		remember, _ := sess.Get(keyRemember).(bool)
-		sess.Release()
-		out = append(out, account.SessionInfo{ID: id, IP: ip, UserAgent: ua,
-			Started: time.Unix(created, 0), SeenAt: time.Unix(seen, 0), Remember: remember})
+		out = append(out, account.SessionInfo{ID: id, IP: rec.IP, UserAgent: rec.UA,
+			Started: time.Unix(rec.Created, 0), SeenAt: time.Unix(rec.Seen, 0), Remember: rec.Remember})
 	}
 	if len(stale) > 0 {
 		if err := m.kv.SetRemove(ctx, key, stale...); err != nil {

@@ -25,7 +25,7 @@ func newApp(t *testing.T) (*sessions.Manager, string) {
 	if _, err := models.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	m := sessions.New(sessions.Config{Store: testenv.OpenStore(t, db), Now: time.Now,
+	m := sessions.New(sessions.Config{Store: testenv.OpenStore(t, db).(sessions.Store), Now: time.Now,
 		Starts: func(c fiber.Ctx) bool { return c.Path() == "/start" }})
 	app := fiber.New()
 	app.Use(m.Middleware())

@@ -33,6 +33,7 @@ import (
 	"github.com/gatehouse/gatehouse/kv"
 	"github.com/gatehouse/gatehouse/mail"
 	"github.com/gatehouse/gatehouse/models"
+	"github.com/gatehouse/gatehouse/sessions"
 )
 
 // Env is one running server and its backends.
@@ -333,6 +334,21 @@ func (e *Env) Grant(t testing.TB, u *models.User, codes ...string) {
 		if err != nil {
 			t.Fatalf("grant %s: %v", code, err)
 		}
+	}
+	e.UsersChanged(u.ID)
+}
+
+// UsersChanged tells the principal cache that a test changed users straight
+// in the database (the use cases do this themselves), so signed-in
+// sessions see the change on their next request.
+func (e *Env) UsersChanged(ids ...int64) { e.bump(ids, nil) }
+
+// GroupChanged is UsersChanged for a group changed straight in the database.
+func (e *Env) GroupChanged(id int64) { e.bump(nil, []int64{id}) }
+
+func (e *Env) bump(users, groups []int64) {
+	if err := e.Store.(kv.Sessions).Bump(context.Background(), users, groups, sessions.VersionTTL); err != nil {
+		panic(fmt.Sprintf("testenv: bump versions: %v", err))
 	}
 }
 
