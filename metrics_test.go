@@ -179,3 +179,34 @@ func TestMetricsAddressTaken(t *testing.T) {
 		t.Fatalf("error %q does not name the variable", err)
 	}
 }
+
+// A program that mounts Gatehouse gets the metrics too, its own routes
+// labelled by their patterns.
+func TestMetricsOfAMountingApp(t *testing.T) {
+	t.Parallel()
+	cfg, prefix := testenv.AppConfig(t, nil)
+	cfg.MetricsAddr = "127.0.0.1:0"
+	g, err := gatehouse.New(context.Background(), cfg, gatehouse.WithLogger(testenv.Logger(t)), gatehouse.WithKeyPrefix(prefix))
+	testenv.Must(t, err)
+	t.Cleanup(func() { _ = g.Close() })
+	env := start(t, g)
+	c := env.Client(t)
+	c.Get("/whoami")
+	c.Get("/boom")
+	if r := c.Get("/nothing-here"); r.StatusCode != 404 {
+		t.Fatalf("unknown path: %d", r.StatusCode)
+	}
+	out := scrapeMetrics(t, g.MetricsAddr())
+	for _, series := range []string{
+		`gatehouse_http_requests_total{method="GET",route="/whoami",status="200"}`,
+		`gatehouse_http_requests_total{method="GET",route="/boom",status="500"}`,
+		`gatehouse_http_requests_total{method="GET",route="unmatched",status="404"}`,
+	} {
+		if got := sample(out, series); got != 1 {
+			t.Errorf("%s = %v, want 1", series, got)
+		}
+	}
+	if strings.Contains(out, "nothing-here") {
+		t.Error("a raw path became a label value")
+	}
+}
