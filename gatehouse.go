@@ -45,6 +45,9 @@ type Gatehouse struct {
 	proxies *auth.TrustedProxies
 	// metrics serves /metrics at GATEHOUSE_METRICS_ADDR; nil when off.
 	metrics *metricsServer
+	// rulesFile is forward-auth's rules file ("" none), read again by
+	// ReloadRules.
+	rulesFile string
 
 	closeOnce sync.Once
 	stop      func() // background loops
@@ -93,7 +96,15 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, 
 	if err != nil {
 		return nil, fmt.Errorf("GATEHOUSE_TRUSTED_PROXIES: %w", err)
 	}
-	g = &Gatehouse{log: o.log, proxies: proxies, stop: func() {}}
+	// A rules file that does not parse is a configuration error, found
+	// before anything is opened.
+	var rules *auth.AccessRules
+	if cfg.AccessRules != "" {
+		if rules, err = config.LoadRules(cfg.AccessRules); err != nil {
+			return nil, err
+		}
+	}
+	g = &Gatehouse{log: o.log, proxies: proxies, rulesFile: cfg.AccessRules, stop: func() {}}
 	// What is opened before a failure is closed again.
 	defer func() {
 		if err != nil {
@@ -151,7 +162,33 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (g *Gatehouse, 
 		}
 	}
 	g.srv = Assemble(parts)
+	if rules != nil {
+		if err := g.srv.Account.UseAccessRules(ctx, rules); err != nil {
+			return g, err
+		}
+		o.log.Info("access rules", "file", cfg.AccessRules, "rules", len(rules.Rules))
+	}
 	return g, nil
+}
+
+// ReloadRules reads the forward-auth rules file again (the gatehouse
+// binary does on SIGHUP). A file that does not parse keeps the rules in
+// use; the error, naming the file and line, is logged and returned.
+// Without a rules file it does nothing.
+func (g *Gatehouse) ReloadRules(ctx context.Context) error {
+	if g.rulesFile == "" {
+		return nil
+	}
+	rules, err := config.LoadRules(g.rulesFile)
+	if err == nil {
+		err = g.srv.Account.UseAccessRules(ctx, rules)
+	}
+	if err != nil {
+		g.log.Error("access rules not reloaded; the previous rules stay", "err", err)
+		return err
+	}
+	g.log.Info("access rules reloaded", "file", g.rulesFile, "rules", len(rules.Rules))
+	return nil
 }
 
 // background runs the outbox sender, the expiry of old link tokens and,

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/auth"
@@ -32,6 +33,8 @@ type Service struct {
 	// private: sign-up and email change never say that an address is taken.
 	private  bool
 	onSignIn func(result string)
+	// access is forward-auth's rules (access.go); nil until UseAccessRules.
+	access atomic.Pointer[accessState]
 }
 
 // Deps is what a Service is built from.

@@ -64,6 +64,8 @@ type Perms interface {
 	GroupNamesOfUser(ctx context.Context, userID int64) ([]string, error)
 	// GroupIDsOfUser lists the ids of a user's groups.
 	GroupIDsOfUser(ctx context.Context, userID int64) ([]int64, error)
+	// Register adds permissions, or renames those already there.
+	Register(ctx context.Context, perms []auth.Perm) error
 }
 
 // Store is the database: its stores, and transactions over them.

@@ -95,10 +95,11 @@ func confirmMessage(password, confirm string) string {
 	return ""
 }
 
-// Login is the sign-in form.
+// Login is the sign-in form. RD is forward-auth's way back to another
+// app (an absolute URL the handler checks).
 type Login struct {
-	Login, Password, Next string
-	Remember              bool
+	Login, Password, Next, RD string
+	Remember                  bool
 }
 
 // ParseLogin reads the sign-in form.
@@ -107,6 +108,7 @@ func ParseLogin(get func(string) string) Login {
 		Login:    strings.TrimSpace(clean(get("login"), auth.MaxEmailLen)),
 		Password: clean(get("password"), auth.MaxPasswordLen),
 		Next:     clean(get("next"), 2048),
+		RD:       clean(get("rd"), 2048),
 		Remember: get("remember") == "on",
 	}
 }

@@ -43,10 +43,14 @@ func (s *Server) mustLogin(c fiber.Ctx) (bool, error) {
 	return false, c.Redirect().Status(fiber.StatusSeeOther).To(to)
 }
 
-// mustBeAnon sends signed-in users who open /login or /register to their account.
+// mustBeAnon sends signed-in users who open /login or /register to their
+// account, or back to the app forward-auth sent them from (an allowed rd).
 func (s *Server) mustBeAnon(c fiber.Ctx) (bool, error) {
 	if viewerOf(c) == nil {
 		return true, nil
+	}
+	if to, ok := s.Account.ReturnTo(c.Query("rd")); ok {
+		return false, s.returnTo(c, to)
 	}
 	return false, seeOther(c, "/account")
 }

@@ -32,12 +32,13 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 	if err := s.startSignedIn(c, &res.Signed, f.Remember); err != nil {
 		return err
 	}
-	return s.afterSignIn(c, f.Next)
+	return s.afterSignIn(c, f.Next, f.RD)
 }
 
 func (s *Server) loginFailedPage(c fiber.Ctx, f forms.Login, errs forms.Errors, alert string) error {
 	next, _ := auth.SafeNext(f.Next)
-	lf := pages.LoginForm{Login: f.Login, Next: next, Remember: f.Remember, Errors: errs, Alert: alert}
+	rd, _ := s.Account.ReturnTo(f.RD)
+	lf := pages.LoginForm{Login: f.Login, Next: next, RD: rd, Remember: f.Remember, Errors: errs, Alert: alert}
 	if alert != "" {
 		// The field is marked too, so the form says where to look.
 		lf.Errors = map[string]string{"password": alert}
@@ -59,8 +60,12 @@ func (s *Server) startSignedIn(c fiber.Ctx, sg *account.Signed, remember bool) e
 
 // afterSignIn answers a successful sign-in: 303 to the destination without
 // JavaScript; with htmx, the destination's #main, the top bar out of band
-// and the new URL pushed — no full reload, never HX-Redirect.
-func (s *Server) afterSignIn(c fiber.Ctx, next string) error {
+// and the new URL pushed — no full reload, HX-Redirect only to an allowed
+// rd on another host (returnTo).
+func (s *Server) afterSignIn(c fiber.Ctx, next, rd string) error {
+	if to, ok := s.Account.ReturnTo(rd); ok {
+		return s.returnTo(c, to)
+	}
 	dest, ok := auth.SafeNext(next)
 	if !ok {
 		dest = "/account"

@@ -52,7 +52,7 @@ func (s *Server) registerSubmit(c fiber.Ctx) error {
 	if err := s.startSignedIn(c, signed, false); err != nil {
 		return err
 	}
-	return s.afterSignIn(c, formValue(c, "next"))
+	return s.afterSignIn(c, formValue(c, "next"), formValue(c, "rd"))
 }
 
 func (s *Server) registerFailed(c fiber.Ctx, f forms.Register, errs forms.Errors) error {

@@ -125,6 +125,10 @@ func (s *Server) Register(r fiber.Router) {
 	r.Use(s.noteSessionCookie)
 	r.Use(s.Sessions.Middleware())
 	r.Use(s.loadViewer)
+	// Forward-auth asks on every proxied request: it needs the viewer but
+	// no CSRF state (GET only, changes nothing), so it is answered here.
+	r.Get("/auth/forward", s.forwardAuth)
+	r.Get("/auth/request", s.forwardRequest)
 	// Stateless CSRF (handlers/csrf.go), after loadViewer: a token is
 	// bound to the signed-in session when there is one.
 	r.Use(s.csrfProtect)

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -18,6 +22,10 @@ import (
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	start := time.Now()
 	g, err := gatehouse.New(ctx, cfg, gatehouse.WithLogger(log))
+	var rulesErr *config.RulesError
+	if errors.As(err, &rulesErr) {
+		return &exitError{2, rulesErr}
+	}
 	if err != nil {
 		return err
 	}
@@ -37,6 +45,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Fiber's GracefulContext returns from Listen as soon as the listener
 	// closes, before the requests in flight are answered: shut down here and
 	// wait, so the database and store close only after them.
+	// SIGHUP reads the access rules again; a bad file keeps the old ones.
+	stopReload := reloadOnHangup(g)
+	defer stopReload()
 	errc := make(chan error, 1)
 	go func() { errc <- g.Listen(cfg.Addr, fiber.ListenConfig{DisableStartupMessage: true}) }()
 	select {
@@ -73,4 +84,31 @@ func storeKind(cfg config.Config) string {
 		return "redis"
 	}
 	return "database"
+}
+
+// reloadOnHangup reads the access rules again on each SIGHUP until the
+// returned function is called; that waits for a reload in progress, so
+// none runs after Gatehouse is closed.
+func reloadOnHangup(g *gatehouse.Gatehouse) func() {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case <-hup:
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				_ = g.ReloadRules(ctx) // logged there
+				cancel()
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		<-finished
+	}
 }

@@ -54,10 +54,12 @@ func passwordRules(password, username, email string) templ.Component {
 
 // LoginForm is the sign-in form's state.
 type LoginForm struct {
-	Login, Next string
-	Remember    bool
-	Errors      map[string]string
-	Alert       string
+	// RD is an allowed forward-auth return URL (CONTRACT §9), carried
+	// through the form like Next.
+	Login, Next, RD string
+	Remember        bool
+	Errors          map[string]string
+	Alert           string
 }
 
 func (l LoginForm) loginField() form.Field {

@@ -127,6 +127,15 @@ func New(t testing.TB, opts ...Options) *Env {
 		o.Deps(&deps)
 	}
 	srv := gatehouse.Assemble(deps)
+	if cfg.AccessRules != "" {
+		rules, err := config.LoadRules(cfg.AccessRules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Account.UseAccessRules(ctx, rules); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,208 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/gatehouse/gatehouse/account"
+	"github.com/gatehouse/gatehouse/auth"
+)
+
+// Forward-auth (CONTRACT §9): the answers shared by /auth/forward
+// (forward_auth.go) and /auth/request (forward_request.go). Both run
+// before the CSRF middleware (they are GETs and change nothing, and so
+// never set its cookie), create no session and write nothing.
+
+// original is the request a proxy asks about.
+type original struct {
+	method, scheme, host, uri string
+	// req is what the rules match; pathOK is false when the path is one
+	// no rule may be matched against (auth.NormalizePath).
+	req    auth.AccessRequest
+	pathOK bool
+}
+
+// url is the original request's absolute URL, where sign-in sends the
+// visitor back.
+func (o *original) url() string { return o.scheme + "://" + o.host + o.uri }
+
+// forwardDecision reads the original request and decides it. ok is false
+// when the answer (404 without rules, 400 for a request that is not a
+// trusted proxy's question) was already sent.
+func (s *Server) forwardDecision(c fiber.Ctx) (o original, d account.AccessDecision, ok bool, err error) {
+	if !s.Account.AccessEnabled() {
+		return o, d, false, s.notFound(c)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if !s.Proxies.TrustsRemote(c.RequestCtx().RemoteIP().String()) {
+		s.Log.Info("forward-auth: not from a trusted proxy", "ip", c.RequestCtx().RemoteIP().String())
+		return o, d, false, c.Status(fiber.StatusBadRequest).SendString("forward-auth answers only trusted proxies\n")
+	}
+	o, good := readOriginal(c)
+	if !good {
+		s.Log.Info("forward-auth: no usable original request", "ip", clientIP(c))
+		return o, d, false, c.Status(fiber.StatusBadRequest).SendString("no original request (X-Forwarded-Host and X-Forwarded-Uri, or X-Original-URL)\n")
+	}
+	o.req.Client, _ = netip.ParseAddr(clientIP(c))
+	var who *account.Signed
+	if v := viewerOf(c); v != nil {
+		who = &account.Signed{User: v.User, Principal: v.Principal}
+	}
+	if !o.pathOK {
+		// A path that could reach the app as another one is refused to
+		// everyone: deny, not a guess.
+		d = account.AccessDecision{Verdict: auth.Refuse, Level: auth.Level{Kind: auth.LevelDeny}}
+	} else {
+		d = s.Account.Authorize(o.req, who, false)
+	}
+	if d.Verdict != auth.Allow {
+		s.logRefusal(c, &o, d)
+	}
+	return o, d, true, nil
+}
+
+// logRefusal notes a refused or sent-to-sign-in request: at debug for
+// anonymous visitors (every first visit is one), at info for a signed-in
+// user refused, which someone may need to explain.
+func (s *Server) logRefusal(c fiber.Ctx, o *original, d account.AccessDecision) {
+	level, user := slog.LevelDebug, ""
+	if v := viewerOf(c); v != nil {
+		level, user = slog.LevelInfo, v.User.Username
+	}
+	msg := "forward-auth: refused"
+	if d.Verdict == auth.NeedSignIn {
+		msg = "forward-auth: sign-in needed"
+	}
+	s.Log.Log(c.Context(), level, msg, "ip", clientIP(c), "user", user, "method", o.method,
+		"host", o.req.Host, "path", truncateLog(o.req.Path), "path_ok", o.pathOK, "rule_line", d.Rule, "require", d.Level.String())
+}
+
+func truncateLog(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+// readOriginal reads the original request from Traefik's and Caddy's
+// X-Forwarded-Method/-Proto/-Host/-Uri or nginx's X-Original-Method and
+// X-Original-URL. A header sent twice, a missing method, an unknown
+// scheme or a host that is not a host name make it unusable.
+//
+// Each proxy sets its own set and passes the client's other headers on
+// untouched, so a request carrying both sets is refused: whichever set
+// came from the client, it must not be the one believed.
+func readOriginal(c fiber.Ctx) (original, bool) {
+	var o original
+	h := &c.Request().Header
+	nginx := h.Peek("X-Original-URL") != nil || h.Peek("X-Original-Method") != nil
+	if nginx && (h.Peek("X-Forwarded-Uri") != nil || h.Peek("X-Forwarded-Method") != nil) {
+		return o, false
+	}
+	if nginx {
+		raw, ok := single(c, "X-Original-URL")
+		if !ok {
+			return o, false
+		}
+		scheme, rest, found := strings.Cut(raw, "://")
+		if !found {
+			return o, false
+		}
+		o.scheme = scheme
+		o.host, o.uri = rest, "/"
+		if i := strings.IndexAny(rest, "/?"); i >= 0 {
+			o.host, o.uri = rest[:i], rest[i:]
+		}
+		if o.method, ok = single(c, "X-Original-Method"); !ok {
+			return o, false
+		}
+	} else {
+		var ok1, ok2, ok3, ok4 bool
+		o.scheme, ok1 = single(c, "X-Forwarded-Proto")
+		o.host, ok2 = single(c, "X-Forwarded-Host")
+		o.uri, ok3 = single(c, "X-Forwarded-Uri")
+		o.method, ok4 = single(c, "X-Forwarded-Method")
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return o, false
+		}
+	}
+	o.scheme = strings.ToLower(o.scheme)
+	if o.scheme != "http" && o.scheme != "https" {
+		return o, false
+	}
+	if strings.HasPrefix(o.uri, "?") {
+		o.uri = "/" + o.uri
+	}
+	if !validURI(o.uri) || !validMethod(o.method) {
+		return o, false
+	}
+	host, ok := auth.NormalizeHost(o.host)
+	if !ok {
+		return o, false
+	}
+	o.req.Method, o.req.Host = o.method, host
+	o.req.Path, o.pathOK = auth.NormalizePath(o.uri)
+	return o, true
+}
+
+// single is the value of a header sent exactly once and not empty.
+func single(c fiber.Ctx, name string) (string, bool) {
+	all := c.Request().Header.PeekAll(name)
+	if len(all) != 1 || len(all[0]) == 0 {
+		return "", false
+	}
+	return string(all[0]), true
+}
+
+// validURI accepts a request target as a proxy forwards it: absolute
+// path, printable ASCII, bounded.
+func validURI(u string) bool {
+	if u == "" || u[0] != '/' || len(u) > 8<<10 {
+		return false
+	}
+	for i := 0; i < len(u); i++ {
+		if u[i] <= ' ' || u[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func validMethod(m string) bool {
+	if m == "" || len(m) > 20 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if m[i] < 'A' || m[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// allowed answers 200 with the identity headers, every one always set
+// (empty for an anonymous visitor), so no value the client sent with the
+// same name can reach the app.
+func allowed(c fiber.Ctx, id account.Identity) error {
+	h := &c.Response().Header
+	h.Set("Remote-User", id.Username)
+	h.Set("Remote-Email", id.Email)
+	h.Set("Remote-Groups", strings.Join(id.Groups, ","))
+	h.Set("Remote-Permissions", strings.Join(id.Perms, ","))
+	return c.SendStatus(fiber.StatusOK)
+}
+
+// refused answers 403 in plain text: the page is shown on the app's host,
+// where Gatehouse's stylesheet is not.
+func refused(c fiber.Ctx) error {
+	return c.Status(fiber.StatusForbidden).SendString("Forbidden\n")
+}
+
+// signInURL is the sign-in page that sends the visitor back to o.
+func (s *Server) signInURL(o *original) string {
+	return strings.TrimRight(s.Config.BaseURL.String(), "/") + "/login?rd=" + url.QueryEscape(o.url())
+}
