@@ -22,8 +22,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 const (
@@ -43,18 +45,49 @@ var TokenLen = b64.EncodedLen(2 * macLen)
 var IDLen = b64.EncodedLen(idLen)
 
 // Signer makes and checks tokens and signed cookies under one secret key.
+// Make one and keep it: it holds keyed HMAC states for reuse, so a token
+// costs one HMAC of its binding, not the key's setup too. Safe for
+// concurrent use.
 type Signer struct {
-	tokenKey  []byte
-	cookieKey []byte
+	tokenMACs  macPool
+	cookieMACs macPool
 }
 
 // New derives the signer's keys from the application's secret key, so
 // neither key is the secret key itself nor used for anything else.
 func New(secret string) *Signer {
 	return &Signer{
-		tokenKey:  derive(secret, "gatehouse csrf token v1"),
-		cookieKey: derive(secret, "gatehouse signed cookie v1"),
+		tokenMACs:  newMACPool(derive(secret, "gatehouse csrf token v1")),
+		cookieMACs: newMACPool(derive(secret, "gatehouse signed cookie v1")),
 	}
+}
+
+// macPool keeps HMAC-SHA256 states keyed with one key, each with scratch
+// space; Reset brings a state back to its keyed form without hashing the
+// key again.
+type macPool struct{ p *sync.Pool }
+
+type keyedMAC struct {
+	h        hash.Hash
+	msg, sum []byte
+}
+
+func newMACPool(key []byte) macPool {
+	return macPool{&sync.Pool{New: func() any { return &keyedMAC{h: hmac.New(sha256.New, key)} }}}
+}
+
+// sum writes into out the MAC of the parts, concatenated.
+func (mp macPool) sum(out *[macLen]byte, parts ...string) {
+	m := mp.p.Get().(*keyedMAC)
+	m.msg = m.msg[:0]
+	for _, part := range parts {
+		m.msg = append(m.msg, part...)
+	}
+	m.h.Reset()
+	m.h.Write(m.msg)
+	m.sum = m.h.Sum(m.sum[:0])
+	copy(out[:], m.sum)
+	mp.p.Put(m)
 }
 
 func derive(secret, purpose string) []byte {
@@ -74,21 +107,20 @@ func SessionBinding(userID, signedInUnix int64, secret string) string {
 // id of its signed cookie.
 func BrowserBinding(id string) string { return "browser\x00" + id }
 
-func (s *Signer) mac(binding string) []byte {
-	m := hmac.New(sha256.New, s.tokenKey)
-	m.Write([]byte(binding))
-	return m.Sum(nil)
+func (s *Signer) mac(out *[macLen]byte, binding string) {
+	s.tokenMACs.sum(out, binding)
 }
 
 // Token makes a token for binding, masked with fresh random bytes.
 func (s *Signer) Token(binding string) string {
-	sum := s.mac(binding)
-	buf := make([]byte, 2*macLen)
-	_, _ = rand.Read(buf[:macLen])
+	var sum [macLen]byte
+	s.mac(&sum, binding)
+	var out [2 * macLen]byte
+	_, _ = rand.Read(out[:macLen])
 	for i := range macLen {
-		buf[macLen+i] = sum[i] ^ buf[i]
+		out[macLen+i] = sum[i] ^ out[i]
 	}
-	return b64.EncodeToString(buf)
+	return b64.EncodeToString(out[:])
 }
 
 // Valid reports whether token was made by Token for binding under the
@@ -101,19 +133,20 @@ func (s *Signer) Valid(token, binding string) bool {
 	if err != nil || len(buf) != 2*macLen {
 		return false
 	}
-	got := make([]byte, macLen)
+	var got, want [macLen]byte
 	for i := range macLen {
 		got[i] = buf[i] ^ buf[macLen+i]
 	}
-	return subtle.ConstantTimeCompare(got, s.mac(binding)) == 1
+	s.mac(&want, binding)
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
 // NewCookie makes a random id and the cookie value that carries it signed
 // for purpose ("browser" for the CSRF cookie).
 func (s *Signer) NewCookie(purpose string) (id, value string) {
-	b := make([]byte, idLen)
-	_, _ = rand.Read(b)
-	id = b64.EncodeToString(b)
+	var b [idLen]byte
+	_, _ = rand.Read(b[:])
+	id = b64.EncodeToString(b[:])
 	return id, s.SignCookie(purpose, id)
 }
 
@@ -137,11 +170,9 @@ func (s *Signer) OpenCookie(purpose, value string) (id string, ok bool) {
 }
 
 func (s *Signer) cookieMAC(purpose, id string) string {
-	m := hmac.New(sha256.New, s.cookieKey)
-	m.Write([]byte(purpose))
-	m.Write([]byte{0})
-	m.Write([]byte(id))
-	return b64.EncodeToString(m.Sum(nil)[:cookieMacLen])
+	var sum [macLen]byte
+	s.cookieMACs.sum(&sum, purpose, "\x00", id)
+	return b64.EncodeToString(sum[:cookieMacLen])
 }
 
 // WellFormedID reports whether id has the form of an id NewCookie makes:

@@ -76,7 +76,7 @@ type csrfState struct {
 // the request signed in or out. It runs after loadViewer, which settles
 // the session the token is bound to.
 func (s *Server) csrfProtect(c fiber.Ctx) error {
-	st := &csrfState{s: s, signer: csrf.New(s.SecretKey), start: s.signedInAs(c)}
+	st := &csrfState{s: s, signer: s.signer, start: s.signedInAs(c)}
 	hadSession, _ := c.Locals(localHadSession).(bool)
 	st.stale = st.start == "" && hadSession
 	c.Locals(localCSRF, st)

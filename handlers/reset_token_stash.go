@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/gatehouse/gatehouse/account"
-	"github.com/gatehouse/gatehouse/csrf"
 )
 
 const (
@@ -27,13 +26,12 @@ const (
 // the one anonymous GET that writes to the store, and only for a live
 // link.
 func (s *Server) stashReset(c fiber.Ctx, raw string) error {
-	signer := csrf.New(s.SecretKey)
-	old, _ := signer.OpenCookie(cookieReset, c.Cookies(resetCookie))
+	old, _ := s.signer.OpenCookie(cookieReset, c.Cookies(resetCookie))
 	id, err := s.Sessions.StashReset(c.Context(), old, raw, resetStashTTL)
 	if err != nil {
 		return err
 	}
-	c.Cookie(s.resetCookieOf(signer.SignCookie(cookieReset, id), int(resetStashTTL/time.Second)))
+	c.Cookie(s.resetCookieOf(s.signer.SignCookie(cookieReset, id), int(resetStashTTL/time.Second)))
 	return nil
 }
 
@@ -54,7 +52,7 @@ func (s *Server) resetCookieOf(value string, maxAge int) *fiber.Cookie {
 // page) when there is none: 404 without a valid cookie, 410 when the entry
 // has gone (its half hour passed, or the password was set).
 func (s *Server) stashedReset(c fiber.Ctx) (id, raw string, ok bool, err error) {
-	id, valid := csrf.New(s.SecretKey).OpenCookie(cookieReset, c.Cookies(resetCookie))
+	id, valid := s.signer.OpenCookie(cookieReset, c.Cookies(resetCookie))
 	if !valid {
 		return "", "", false, s.linkFailed(c, account.ErrLinkUnknown, "/password-reset", "Send a new reset link")
 	}

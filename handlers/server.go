@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/assets"
 	"github.com/gatehouse/gatehouse/auth"
 	"github.com/gatehouse/gatehouse/config"
+	"github.com/gatehouse/gatehouse/csrf"
 	"github.com/gatehouse/gatehouse/kv"
 	"github.com/gatehouse/gatehouse/sessions"
 )
@@ -53,6 +54,12 @@ type Server struct {
 	// router is the one Register is adding routes to.
 	router  fiber.Router
 	landing map[string]fiber.Handler
+	// signer makes CSRF tokens and signed cookies; built once, it keeps
+	// its keyed HMAC states between requests.
+	signer *csrf.Signer
+	// shared holds the pages every anonymous visitor gets alike
+	// (shared_page.go).
+	shared *sharedPages
 }
 
 const (
@@ -75,6 +82,8 @@ func New(d Deps) *Server {
 	s := &Server{
 		Deps:    d,
 		landing: map[string]fiber.Handler{},
+		signer:  csrf.New(d.SecretKey),
+		shared:  newSharedPages(),
 	}
 	d.Sessions.OnError(s.sessionError)
 	return s
