@@ -150,13 +150,13 @@ func checkHostPattern(h string) error {
 }
 
 func checkPathPattern(p string) error {
-	body := strings.TrimSuffix(p, "*")
+	body, wild := strings.CutSuffix(p, "*")
 	if !strings.HasPrefix(p, "/") || strings.Contains(body, "*") {
 		return fmt.Errorf("path %q: want an absolute path, with * only at the end", truncate(p, 64))
 	}
 	// A pattern must be written the way requests are matched, or it could
 	// never match: no dot segments, no doubled slashes, no escapes.
-	if n, ok := NormalizePath(body); !ok || n != body && n+"/" != body {
+	if n, ok := NormalizePath(body); !ok || n != body && !(wild && n+"/" == body) {
 		return fmt.Errorf("path %q: want a clean path (no . or .. segments, //, %% or \\)", truncate(p, 64))
 	}
 	return nil

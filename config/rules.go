@@ -124,10 +124,11 @@ func parseRule(name string, i int, n ast.Node) (auth.AccessRule, error) {
 	for _, m := range d.Methods {
 		r.Methods = append(r.Methods, strings.ToUpper(m))
 	}
-	for _, s := range d.Networks {
+	for j, s := range d.Networks {
 		p, err := parseNetwork(s)
 		if err != nil {
-			return r, at("networks", fmt.Sprintf("networks: %q: want a CIDR such as 10.0.0.0/8 or an address", s))
+			return r, &RulesError{File: name, Line: elemLine(n, "networks", j),
+				Msg: fmt.Sprintf("rule %d: networks: %q: want a CIDR such as 10.0.0.0/8 or an address", i+1, s)}
 		}
 		r.Networks = append(r.Networks, p)
 	}
@@ -206,14 +207,34 @@ func mappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
 
 // keyLine is the line of key's value in the mapping n, else n's own line.
 func keyLine(n ast.Node, key string) int {
+	if v := valueOf(n, key); v != nil {
+		if l := lineOf(v.Value); l > 0 {
+			return l
+		}
+		return lineOf(v.Key)
+	}
+	return lineOf(n)
+}
+
+// elemLine is the line of the i-th item of the list under key, else
+// keyLine's.
+func elemLine(n ast.Node, key string, i int) int {
+	if v := valueOf(n, key); v != nil {
+		if seq, ok := v.Value.(*ast.SequenceNode); ok && i < len(seq.Values) {
+			if l := lineOf(seq.Values[i]); l > 0 {
+				return l
+			}
+		}
+	}
+	return keyLine(n, key)
+}
+
+func valueOf(n ast.Node, key string) *ast.MappingValueNode {
 	values, _ := mappingValues(n)
 	for _, v := range values {
 		if v.Key != nil && v.Key.String() == key {
-			if l := lineOf(v.Value); l > 0 {
-				return l
-			}
-			return lineOf(v.Key)
+			return v
 		}
 	}
-	return lineOf(n)
+	return nil
 }

@@ -313,3 +313,75 @@ func TestForwardWithoutRulesIsNotFound(t *testing.T) {
 		}
 	}
 }
+
+// A perm: rule's code can be granted in the admin like any other, and the
+// grant applies from the next proxied request; so does a deactivation.
+func TestForwardPermissionGrantedInAdmin(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	root, _ := adminClient(t, env, "root", testenv.Superuser)
+	alice := env.Client(t)
+	au := env.CreateUser(t, "alice", "alice@example.com", rdPassword)
+	alice.Login("alice", rdPassword)
+	if r := ask(alice, "/auth/request", "GET", "app.example.com", "/admin/x"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("before the grant: %d", r.StatusCode)
+	}
+	id := itoa(au.ID)
+	page := root.Get("/admin/users/" + id)
+	if !strings.Contains(page.Body, `name="perms" value="app.admin"`) {
+		t.Fatalf("the rule's permission is not offered:\n%s", page.Body)
+	}
+	r := root.Post("/admin/users/"+id, url.Values{"is_active": {"on"}, "perms": {"app.admin"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("grant: %d\n%s", r.StatusCode, r.Body)
+	}
+	r = ask(alice, "/auth/request", "GET", "app.example.com", "/admin/x")
+	if r.StatusCode != http.StatusOK || r.Header.Get("Remote-Permissions") != "app.admin" {
+		t.Fatalf("after the grant: %d %q", r.StatusCode, r.Header.Get("Remote-Permissions"))
+	}
+	root.Post("/admin/users/"+id, url.Values{"perms": {"app.admin"}}) // is_active off
+	if r := ask(alice, "/auth/forward", "GET", "app.example.com", "/notes"); r.StatusCode != http.StatusFound {
+		t.Fatalf("after deactivation: %d, want the 302 to sign in", r.StatusCode)
+	}
+}
+
+// HEAD is answered like GET (Fiber routes both), with no body.
+func TestForwardHead(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	req, _ := http.NewRequest(http.MethodHead, env.URL+"/auth/request", nil)
+	req.Header.Set("X-Original-URL", "https://app.example.com/static/x")
+	req.Header.Set("X-Original-Method", "GET")
+	r := env.Client(t).Do(req)
+	if r.StatusCode != http.StatusOK || r.Body != "" {
+		t.Fatalf("HEAD: %d %q", r.StatusCode, r.Body)
+	}
+	if _, ok := r.Header["Remote-User"]; !ok {
+		t.Fatalf("HEAD without identity headers: %v", r.Header)
+	}
+}
+
+// nginx's auth subrequest comes with the original request's method (a
+// POST to the app asks with POST): the answer is the same, from the
+// rules, without a CSRF token.
+func TestForwardAnyMethod(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	env.CreateUser(t, "alice", "alice@example.com", rdPassword)
+	c := env.Client(t)
+	c.Login("alice", rdPassword)
+	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
+		req, _ := http.NewRequest(m, env.URL+"/auth/request", strings.NewReader("a=b"))
+		req.Header.Set("X-Original-URL", "https://app.example.com/notes")
+		req.Header.Set("X-Original-Method", m)
+		if r := c.Do(req); r.StatusCode != http.StatusOK || r.Header.Get("Remote-User") != "alice" {
+			t.Errorf("%s /auth/request: %d %q", m, r.StatusCode, r.Header.Get("Remote-User"))
+		}
+		req, _ = http.NewRequest(m, env.URL+"/auth/forward", nil)
+		req.Header.Set("X-Original-URL", "https://app.example.com/closed/")
+		req.Header.Set("X-Original-Method", m)
+		if r := c.Do(req); r.StatusCode != http.StatusForbidden || strings.Contains(r.Body, "CSRF") {
+			t.Errorf("%s /auth/forward: %d\n%s", m, r.StatusCode, r.Body)
+		}
+	}
+}

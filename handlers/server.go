@@ -135,9 +135,11 @@ func (s *Server) Register(r fiber.Router) {
 	r.Use(s.Sessions.Middleware())
 	r.Use(s.loadViewer)
 	// Forward-auth asks on every proxied request: it needs the viewer but
-	// no CSRF state (GET only, changes nothing), so it is answered here.
-	r.Get("/auth/forward", s.forwardAuth)
-	r.Get("/auth/request", s.forwardRequest)
+	// no CSRF state (it changes nothing), so it is answered here. Any
+	// method: nginx's auth_request subrequest inherits the original
+	// request's (POST…), and the rules read X-Original-Method anyway.
+	r.All("/auth/forward", s.forwardAuth)
+	r.All("/auth/request", s.forwardRequest)
 	// Stateless CSRF (handlers/csrf.go), after loadViewer: a token is
 	// bound to the signed-in session when there is one.
 	r.Use(s.csrfProtect)
