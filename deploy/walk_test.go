@@ -215,6 +215,19 @@ func walk(t *testing.T, p proxy) {
 		}
 	})
 
+	t.Run("an anonymous form post is sent to sign in, its body not to Gatehouse", func(t *testing.T) {
+		t.Parallel()
+		c := s.client().on(t)
+		req, err := http.NewRequest(http.MethodPost, s.appURL+"/docs/comment?id=7", strings.NewReader(strings.Repeat("x", 64<<10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if rd := signInRedirect(t, s, c.do(req)); rd != s.appURL+"/docs/comment?id=7" {
+			t.Fatalf("rd = %q", rd)
+		}
+	})
+
 	t.Run("Gatehouse's cookies are stripped and the app's kept", func(t *testing.T) {
 		t.Parallel()
 		c := s.client().on(t)
