@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -17,6 +19,10 @@ import (
 // before the CSRF middleware (they are GETs and change nothing, and so
 // never set its cookie), create no session and write nothing.
 
+// untrustedWarned: a question from an untrusted address was logged at
+// warning level once already.
+var untrustedWarned atomic.Bool
+
 // original is the request a proxy asks about.
 type original struct {
 	method, scheme, host, uri string
@@ -27,8 +33,28 @@ type original struct {
 }
 
 // url is the original request's absolute URL, where sign-in sends the
-// visitor back.
-func (o *original) url() string { return o.scheme + "://" + o.host + o.uri }
+// visitor back. Raw non-ASCII bytes some clients send are percent-encoded,
+// as a browser would, so the URL passes the rd check.
+func (o *original) url() string { return o.scheme + "://" + o.host + escapeNonASCII(o.uri) }
+
+func escapeNonASCII(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			if b.Len() == 0 {
+				b.Grow(len(s) + 16)
+				b.WriteString(s[:i])
+			}
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
+}
 
 // forwardDecision reads the original request and decides it. ok is false
 // when the answer (404 without rules, 400 for a request that is not a
@@ -39,12 +65,20 @@ func (s *Server) forwardDecision(c fiber.Ctx) (o original, d account.AccessDecis
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if !s.Proxies.TrustsRemote(c.RequestCtx().RemoteIP().String()) {
-		s.Log.Info("forward-auth: not from a trusted proxy", "ip", c.RequestCtx().RemoteIP().String())
+		// Likely a proxy missing from GATEHOUSE_TRUSTED_PROXIES: said
+		// loudly once, then at debug, so a client hammering the route
+		// cannot flood the log.
+		level := slog.LevelDebug
+		if untrustedWarned.CompareAndSwap(false, true) {
+			level = slog.LevelWarn
+		}
+		s.Log.Log(c.Context(), level, "forward-auth: asked by an address not in GATEHOUSE_TRUSTED_PROXIES",
+			"ip", c.RequestCtx().RemoteIP().String())
 		return o, d, false, c.Status(fiber.StatusBadRequest).SendString("forward-auth answers only trusted proxies\n")
 	}
 	o, good := readOriginal(c)
 	if !good {
-		s.Log.Info("forward-auth: no usable original request", "ip", clientIP(c))
+		s.Log.Debug("forward-auth: no usable original request", "ip", clientIP(c))
 		return o, d, false, c.Status(fiber.StatusBadRequest).SendString("no original request (X-Forwarded-Host and X-Forwarded-Uri, or X-Original-URL)\n")
 	}
 	o.req.Client, _ = netip.ParseAddr(clientIP(c))
@@ -159,13 +193,14 @@ func single(c fiber.Ctx, name string) (string, bool) {
 }
 
 // validURI accepts a request target as a proxy forwards it: absolute
-// path, printable ASCII, bounded.
+// path, no spaces or control characters, bounded. Raw non-ASCII bytes
+// pass (nginx forwards them as the client sent them).
 func validURI(u string) bool {
 	if u == "" || u[0] != '/' || len(u) > 8<<10 {
 		return false
 	}
 	for i := 0; i < len(u); i++ {
-		if u[i] <= ' ' || u[i] >= 0x7f {
+		if u[i] <= ' ' || u[i] == 0x7f {
 			return false
 		}
 	}

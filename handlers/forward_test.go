@@ -385,3 +385,61 @@ func TestForwardAnyMethod(t *testing.T) {
 		}
 	}
 }
+
+// A raw non-ASCII byte in the URI (nginx passes what the client sent) is
+// matched, and percent-encoded in rd so that sign-in can send it back.
+func TestForwardNonASCIIURI(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	env.CreateUser(t, "alice", "alice@example.com", rdPassword)
+	c := env.Client(t)
+	r := ask(c, "/auth/forward", "GET", "app.example.com", "/caf\xc3\xa9?q=\xc3\xa9")
+	rd := "https://app.example.com/caf%C3%A9?q=%C3%A9"
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "http://localhost:8080/login?rd="+url.QueryEscape(rd) {
+		t.Fatalf("%d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := ask(c, "/auth/request", "GET", "app.example.com", "/static/caf\xc3\xa9"); r.StatusCode != http.StatusOK {
+		t.Fatalf("public non-ASCII path: %d", r.StatusCode)
+	}
+	c.Get("/login?rd=" + url.QueryEscape(rd))
+	if r := c.Post("/login", url.Values{"login": {"alice"}, "password": {rdPassword}, "rd": {rd}}); r.Header.Get("Location") != rd {
+		t.Fatalf("back to %q", r.Header.Get("Location"))
+	}
+}
+
+// BenchmarkForwardAuth is one proxied question over HTTP: signed in and
+// allowed by a perm: rule, and anonymous on a public one.
+func BenchmarkForwardAuth(b *testing.B) {
+	dir := b.TempDir()
+	rules := dir + "/rules.yml"
+	testenv.Must(b, os.WriteFile(rules, []byte(forwardRules), 0o600))
+	env := testenv.New(b, testenv.Options{Env: map[string]string{
+		"GATEHOUSE_ACCESS_RULES": rules, "GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1/32",
+	}})
+	u := env.CreateUser(b, "alice", "alice@example.com", rdPassword)
+	env.Grant(b, u, "app.admin")
+	c := env.Client(b)
+	c.Login("alice", rdPassword)
+	b.Run("signed-in-perm", func(b *testing.B) {
+		for b.Loop() {
+			if r := ask(c, "/auth/request", "GET", "app.example.com", "/admin/x"); r.StatusCode != 200 {
+				b.Fatal(r.StatusCode)
+			}
+		}
+	})
+	anon := env.Client(b)
+	b.Run("anonymous-public", func(b *testing.B) {
+		for b.Loop() {
+			if r := ask(anon, "/auth/forward", "GET", "app.example.com", "/static/app.css"); r.StatusCode != 200 {
+				b.Fatal(r.StatusCode)
+			}
+		}
+	})
+	b.Run("healthz", func(b *testing.B) {
+		for b.Loop() {
+			if r := anon.Get("/healthz"); r.StatusCode != 200 {
+				b.Fatal(r.StatusCode)
+			}
+		}
+	})
+}
