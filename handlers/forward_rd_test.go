@@ -129,3 +129,22 @@ func TestLogoutRD(t *testing.T) {
 		}
 	}
 }
+
+// A sign-up that carries rd ends there too, under the same check.
+func TestRegisterFollowsAllowedRD(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	for i, tc := range []struct{ rd, want string }{
+		{"https://app.example.com/welcome", "https://app.example.com/welcome"},
+		{"https://evil.com/", "/account"},
+	} {
+		c := env.Client(t)
+		c.Get("/register")
+		name := "newbie" + string(rune('a'+i))
+		r := c.Post("/register", url.Values{"username": {name}, "email": {name + "@example.com"},
+			"password": {"correct horse battery"}, "password_confirm": {"correct horse battery"}, "rd": {tc.rd}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != tc.want {
+			t.Errorf("rd %q: %d %q, want 303 to %q", tc.rd, r.StatusCode, r.Header.Get("Location"), tc.want)
+		}
+	}
+}

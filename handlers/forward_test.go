@@ -188,6 +188,10 @@ func TestForwardSignedIn(t *testing.T) {
 				if id["Remote-User"] != user || id["Remote-Email"] != user+"@example.com" {
 					t.Errorf("%s %s: identity %v", user, p, id)
 				}
+				// Nothing about the session changes on a question.
+				if sc := r.Header.Values("Set-Cookie"); len(sc) > 0 {
+					t.Errorf("%s %s: sets cookies %v", user, p, sc)
+				}
 			}
 		}
 		id := identity(t, ask(c, "/auth/request", "GET", "app.example.com", "/notes"))
