@@ -318,7 +318,14 @@ func (g *Gatehouse) RegisterPerms(ctx context.Context, perms ...Perm) error {
 			return fmt.Errorf("permission %s is Gatehouse's own", p.Code)
 		}
 	}
-	return models.Perms{DB: g.db}.Register(ctx, perms)
+	if err := (models.Perms{DB: g.db}).Register(ctx, perms); err != nil {
+		return err
+	}
+	if g.srv != nil {
+		// A superuser's Remote-Permissions (forward-auth) lists them too.
+		return g.srv.Account.PermsRegistered(ctx)
+	}
+	return nil
 }
 
 // User is the signed-in user of a request.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,6 +48,17 @@ func TestReloadRules(t *testing.T) {
 	}
 	if s := status(); s != http.StatusUnauthorized {
 		t.Fatalf("first rules: %d", s)
+	}
+	// A superuser's Remote-Permissions lists every code, also one a
+	// program registers after New.
+	testenv.Must(t, g.RegisterPerms(ctx, gatehouse.Perm{Code: "late.code", Name: "Registered late"}))
+	env.CreateUser(t, "root", "root@example.com", "a long secret phrase", testenv.Superuser)
+	root := env.Client(t)
+	root.Login("root", "a long secret phrase")
+	r := root.Get("/auth/request", "X-Original-URL", "https://app.example.com/x", "X-Original-Method", "GET")
+	if got := strings.Split(r.Header.Get("Remote-Permissions"), ","); r.StatusCode != http.StatusOK ||
+		!slices.Contains(got, "late.code") || !slices.Contains(got, "app.read") || !slices.Contains(got, "users.view") {
+		t.Fatalf("superuser: %d %q", r.StatusCode, r.Header.Get("Remote-Permissions"))
 	}
 
 	write("rules:\n  - host: app.example.com\n    require: perm:app.write\n  - host: pub.example.com\n    require: public\n")

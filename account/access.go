@@ -31,9 +31,33 @@ func (s *Service) AccessEnabled() bool { return s.access.Load() != nil }
 // they can be granted in the admin; a code already there keeps its name.
 // On an error the rules in use stay.
 func (s *Service) UseAccessRules(ctx context.Context, rules *auth.AccessRules) error {
+	st, err := s.accessState(ctx, rules)
+	if err != nil {
+		return err
+	}
+	s.access.Store(st)
+	return nil
+}
+
+// PermsRegistered refreshes the codes a superuser's identity lists after
+// a program registered permissions of its own. A reload meanwhile wins.
+func (s *Service) PermsRegistered(ctx context.Context) error {
+	cur := s.access.Load()
+	if cur == nil {
+		return nil
+	}
+	st, err := s.accessState(ctx, cur.rules)
+	if err != nil {
+		return err
+	}
+	s.access.CompareAndSwap(cur, st)
+	return nil
+}
+
+func (s *Service) accessState(ctx context.Context, rules *auth.AccessRules) (*accessState, error) {
 	codes, err := s.store.Perms().Codes(ctx)
 	if err != nil {
-		return fmt.Errorf("access rules: %w", err)
+		return nil, fmt.Errorf("access rules: %w", err)
 	}
 	var missing []auth.Perm
 	for _, code := range rules.PermCodes() {
@@ -44,12 +68,11 @@ func (s *Service) UseAccessRules(ctx context.Context, rules *auth.AccessRules) e
 	}
 	if len(missing) > 0 {
 		if err := s.store.Perms().Register(ctx, missing); err != nil {
-			return fmt.Errorf("access rules: %w", err)
+			return nil, fmt.Errorf("access rules: %w", err)
 		}
 	}
 	slices.Sort(codes)
-	s.access.Store(&accessState{rules: rules, known: slices.Compact(codes)})
-	return nil
+	return &accessState{rules: rules, known: slices.Compact(codes)}, nil
 }
 
 // Identity is who a request let through is, for the headers the proxy

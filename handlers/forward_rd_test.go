@@ -79,6 +79,10 @@ func TestLoginPageCarriesRD(t *testing.T) {
 	if r := c.Get("/login?rd=" + url.QueryEscape("https://evil.com/")); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
 		t.Fatalf("signed-in /login?rd=evil: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
+	// The form of another tab, posted once signed in, goes back too.
+	if r := c.Post("/login", url.Values{"login": {"alice"}, "password": {rdPassword}, "rd": {rd}}); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != rd {
+		t.Fatalf("signed-in POST /login with rd: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
 }
 
 // With htmx, an rd on another host is an HX-Redirect (a full load there);

@@ -49,7 +49,11 @@ func (s *Server) mustBeAnon(c fiber.Ctx) (bool, error) {
 	if viewerOf(c) == nil {
 		return true, nil
 	}
-	if to, ok := s.Account.ReturnTo(c.Query("rd")); ok {
+	rd := c.Query("rd")
+	if c.Method() == fiber.MethodPost {
+		rd = formValue(c, "rd")
+	}
+	if to, ok := s.Account.ReturnTo(rd); ok {
 		return false, s.returnTo(c, to)
 	}
 	return false, seeOther(c, "/account")
