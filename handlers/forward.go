@@ -76,7 +76,7 @@ func (s *Server) forwardDecision(c fiber.Ctx) (o original, d account.AccessDecis
 			"ip", c.RequestCtx().RemoteIP().String())
 		return o, d, false, c.Status(fiber.StatusBadRequest).SendString("forward-auth answers only trusted proxies\n")
 	}
-	o, good := readOriginal(c)
+	o, good := readOriginal(c, s.Config.BaseURL.Scheme)
 	if !good {
 		s.Log.Debug("forward-auth: no usable original request", "ip", clientIP(c))
 		return o, d, false, c.Status(fiber.StatusBadRequest).SendString("no original request (X-Forwarded-Host and X-Forwarded-Uri, or X-Original-URL)\n")
@@ -124,45 +124,49 @@ func truncateLog(s string) string {
 
 // readOriginal reads the original request from Traefik's and Caddy's
 // X-Forwarded-Method/-Proto/-Host/-Uri or nginx's X-Original-Method and
-// X-Original-URL. A header sent twice, a missing method, an unknown
-// scheme or a host that is not a host name make it unusable.
+// X-Original-URL. The host and URI (or the URL) must be there; without a
+// method the request is taken for a GET (every proxy sends one), without
+// a scheme the base URL's is used (it only shapes the way back after
+// sign-in). A header sent twice, an unknown scheme or a host that is not a
+// host name make it unusable.
 //
 // Each proxy sets its own set and passes the client's other headers on
 // untouched, so a request carrying both sets is refused: whichever set
 // came from the client, it must not be the one believed.
-func readOriginal(c fiber.Ctx) (original, bool) {
+func readOriginal(c fiber.Ctx, defaultScheme string) (original, bool) {
 	var o original
 	h := &c.Request().Header
 	nginx := h.Peek("X-Original-URL") != nil || h.Peek("X-Original-Method") != nil
 	if nginx && (h.Peek("X-Forwarded-Uri") != nil || h.Peek("X-Forwarded-Method") != nil) {
 		return o, false
 	}
+	var ok, ok1, ok2 bool
 	if nginx {
-		raw, ok := single(c, "X-Original-URL")
-		if !ok {
-			return o, false
-		}
-		scheme, rest, found := strings.Cut(raw, "://")
+		raw, found := single(c, "X-Original-URL")
 		if !found {
 			return o, false
 		}
-		o.scheme = scheme
-		o.host, o.uri = rest, "/"
-		if i := strings.IndexAny(rest, "/?"); i >= 0 {
-			o.host, o.uri = rest[:i], rest[i:]
-		}
-		if o.method, ok = single(c, "X-Original-Method"); !ok {
+		if o.scheme, raw, found = strings.Cut(raw, "://"); !found {
 			return o, false
 		}
+		o.host, o.uri = raw, "/"
+		if i := strings.IndexAny(raw, "/?"); i >= 0 {
+			o.host, o.uri = raw[:i], raw[i:]
+		}
+		o.method, ok = optional(c, "X-Original-Method", fiber.MethodGet)
 	} else {
-		var ok1, ok2, ok3, ok4 bool
-		o.scheme, ok1 = single(c, "X-Forwarded-Proto")
-		o.host, ok2 = single(c, "X-Forwarded-Host")
-		o.uri, ok3 = single(c, "X-Forwarded-Uri")
-		o.method, ok4 = single(c, "X-Forwarded-Method")
-		if !ok1 || !ok2 || !ok3 || !ok4 {
+		o.host, ok1 = single(c, "X-Forwarded-Host")
+		o.uri, ok2 = single(c, "X-Forwarded-Uri")
+		if !ok1 || !ok2 {
 			return o, false
 		}
+		if o.scheme, ok = optional(c, "X-Forwarded-Proto", defaultScheme); !ok {
+			return o, false
+		}
+		o.method, ok = optional(c, "X-Forwarded-Method", fiber.MethodGet)
+	}
+	if !ok {
+		return o, false
 	}
 	o.scheme = strings.ToLower(o.scheme)
 	if o.scheme != "http" && o.scheme != "https" {
@@ -188,6 +192,19 @@ func single(c fiber.Ctx, name string) (string, bool) {
 	all := c.Request().Header.PeekAll(name)
 	if len(all) != 1 || len(all[0]) == 0 {
 		return "", false
+	}
+	return string(all[0]), true
+}
+
+// optional is the value of a header sent at most once, else def when it
+// is absent or empty; false when it was sent twice.
+func optional(c fiber.Ctx, name, def string) (string, bool) {
+	all := c.Request().Header.PeekAll(name)
+	switch {
+	case len(all) > 1:
+		return "", false
+	case len(all) == 0 || len(all[0]) == 0:
+		return def, true
 	}
 	return string(all[0]), true
 }

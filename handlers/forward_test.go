@@ -260,13 +260,12 @@ func TestForwardBadRequests(t *testing.T) {
 		"nothing":        nil,
 		"no uri":         {"X-Forwarded-Method", "GET", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "app.example.com"},
 		"no host":        {"X-Forwarded-Method", "GET", "X-Forwarded-Proto", "https", "X-Forwarded-Uri", "/static/x"},
-		"no method":      {"X-Forwarded-Proto", "https", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Uri", "/static/x"},
 		"bad proto":      {"X-Forwarded-Method", "GET", "X-Forwarded-Proto", "ftp", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Uri", "/static/x"},
 		"bad host":       {"X-Forwarded-Method", "GET", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.com/app.example.com", "X-Forwarded-Uri", "/static/x"},
 		"userinfo host":  {"X-Forwarded-Method", "GET", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "app.example.com@evil.com", "X-Forwarded-Uri", "/static/x"},
 		"relative uri":   {"X-Forwarded-Method", "GET", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Uri", "static/x"},
 		"lower method":   {"X-Forwarded-Method", "get", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Uri", "/static/x"},
-		"nginx, no meth": {"X-Original-URL", "https://app.example.com/static/x"},
+		"nginx, no url":  {"X-Original-Method", "GET"},
 		"nginx relative": {"X-Original-URL", "/static/x", "X-Original-Method", "GET"},
 		// Each proxy passes the client's other headers on: both sets
 		// means one was forged.
@@ -280,6 +279,18 @@ func TestForwardBadRequests(t *testing.T) {
 			t.Errorf("%s: /auth/request %d, want 400", name, r.StatusCode)
 		}
 	}
+	// Only the host and URI (or the URL) are required: the method is then
+	// GET, the scheme the base URL's.
+	if r := c.Get("/auth/forward", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Uri", "/notes"); r.StatusCode != http.StatusFound ||
+		r.Header.Get("Location") != "http://localhost:8080/login?rd="+url.QueryEscape("http://app.example.com/notes") {
+		t.Errorf("host and uri only: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := c.Get("/auth/request", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Uri", "/static/x"); r.StatusCode != http.StatusOK {
+		t.Errorf("host and uri only, public GET: %d", r.StatusCode)
+	}
+	if r := c.Get("/auth/request", "X-Original-URL", "https://app.example.com/static/x"); r.StatusCode != http.StatusOK {
+		t.Errorf("X-Original-URL only: %d", r.StatusCode)
+	}
 	// A header sent twice is not believed.
 	req, _ := http.NewRequest("GET", env.URL+"/auth/request", nil)
 	req.Header.Set("X-Forwarded-Method", "GET")
@@ -289,6 +300,11 @@ func TestForwardBadRequests(t *testing.T) {
 	req.Header.Set("X-Forwarded-Uri", "/static/x")
 	if r := c.Do(req); r.StatusCode != 400 {
 		t.Errorf("two hosts: %d, want 400", r.StatusCode)
+	}
+	req.Header.Set("X-Forwarded-Host", "app.example.com")
+	req.Header.Add("X-Forwarded-Method", "POST")
+	if r := c.Do(req); r.StatusCode != 400 {
+		t.Errorf("two methods: %d, want 400", r.StatusCode)
 	}
 }
 
