@@ -371,6 +371,7 @@ func (s *Service) SetUserPassword(ctx context.Context, actor auth.Actor, id int6
 		return err
 	}
 	s.wake()
+	s.usersChanged(ctx, id) // the pending email change it cancelled
 	if _, err := s.sessions.EndAll(ctx, id, keep); err != nil {
 		return err
 	}

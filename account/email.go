@@ -199,6 +199,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *auth.User, email st
 		return err
 	}
 	s.wake()
+	s.usersChanged(ctx, u.ID) // the cached pending change
 	s.Record(ctx, from, "email_change_requested", u.ID, u.Username, email)
 	s.log.Info("email change requested", "user", u.Username, "user_id", u.ID, "ip", from.IP)
 	return nil
@@ -274,17 +275,21 @@ type Overview struct {
 func (s *Service) Overview(ctx context.Context, sg *Signed) (Overview, error) {
 	groups := sg.Principal.Groups
 	// Only a superuser's effective permissions depend on the codes that
-	// exist; anyone else's are the codes they were granted.
-	// (OfUser returns only codes that exist.)
+	// exist; anyone else's are the codes they were granted (OfUser returns
+	// only codes that exist).
+	var err error
 	known := slices.Collect(maps.Keys(sg.Principal.Perms))
 	if sg.Principal.IsActive && sg.Principal.IsSuperuser {
-		var err error
 		if known, err = s.store.Perms().Codes(ctx); err != nil {
 			return Overview{}, err
 		}
 	}
-	pending, err := s.PendingEmail(ctx, sg.User.ID)
-	if err != nil {
+	// The pending email change comes with a cached principal, until its
+	// link expires; otherwise it is read.
+	var pending string
+	if p := sg.Pending; p != nil && (p.Address == "" || s.clock.Now().Before(p.Until)) {
+		pending = p.Address
+	} else if pending, err = s.PendingEmail(ctx, sg.User.ID); err != nil {
 		return Overview{}, err
 	}
 	return Overview{Groups: groups, Perms: sg.Principal.Effective(known), PendingEmail: pending}, nil

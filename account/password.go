@@ -56,5 +56,6 @@ func (s *Service) setPassword(ctx context.Context, u *auth.User, password string
 		return err
 	}
 	s.wake()
+	s.usersChanged(ctx, u.ID) // the pending email change it cancelled
 	return nil
 }

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gatehouse/gatehouse/auth"
 )
@@ -11,6 +12,17 @@ import (
 type Signed struct {
 	User      *auth.User
 	Principal auth.Principal
+	// Pending, when known, is the user's email change awaiting
+	// confirmation, read with the principal and cached with it, so the
+	// account page needs no query; nil: not known, ask the database.
+	Pending *PendingChange
+}
+
+// PendingChange is an email change awaiting confirmation (Address "" for
+// none) and when its link expires.
+type PendingChange struct {
+	Address string
+	Until   time.Time
 }
 
 // Principal loads a session's user with its permissions from the database
@@ -43,6 +55,14 @@ func (s *Service) Principal(ctx context.Context, userID int64) (*Signed, error) 
 	sg, err := s.principalOf(ctx, s.store, u)
 	if err != nil {
 		return nil, err
+	}
+	t, err := s.store.Tokens().Pending(ctx, userID, auth.TokenEmailChange, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	sg.Pending = &PendingChange{}
+	if t != nil {
+		sg.Pending = &PendingChange{Address: t.Email, Until: t.ExpiresAt}
 	}
 	if s.cache != nil {
 		if err := s.cache.Fill(ctx, sg, tag); err != nil {

@@ -11,7 +11,7 @@ import (
 func (s *Server) accountShow(c fiber.Ctx) error {
 	v := viewerOf(c)
 	u := v.User
-	o, err := s.Account.Overview(c.Context(), &account.Signed{User: u, Principal: v.Principal})
+	o, err := s.Account.Overview(c.Context(), &account.Signed{User: u, Principal: v.Principal, Pending: v.Pending})
 	if err != nil {
 		return err
 	}

@@ -98,6 +98,8 @@ const (
 type viewer struct {
 	User      *auth.User
 	Principal auth.Principal
+	// Pending is the user's email change as cached (nil: unknown).
+	Pending *account.PendingChange
 }
 
 func viewerOf(c fiber.Ctx) *viewer {
@@ -154,6 +156,6 @@ func (s *Server) loadViewer(c fiber.Ctx) error {
 		}
 	}
 	s.Sessions.Touch(c, cur)
-	c.Locals(localViewer, &viewer{User: p.User, Principal: p.Principal})
+	c.Locals(localViewer, &viewer{User: p.User, Principal: p.Principal, Pending: p.Pending})
 	return c.Next()
 }

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 
@@ -57,10 +58,16 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 		sqldb.SetConnMaxIdleTime(0)
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		sqldb, err := sql.Open("pgx", url)
+		cfg, err := pgx.ParseConfig(url)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// Bun writes every argument into the statement text, so nearly
+		// every statement is new to the server: pgx's default (prepare
+		// and cache each one) would cost a second round trip per query
+		// and churn its cache. The simple protocol sends it in one.
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		sqldb := stdlib.OpenDB(*cfg)
 		// As many idle connections as open ones: under load a pool that
 		// closes and reopens connections pays PostgreSQL's fork per request.
 		sqldb.SetMaxOpenConns(20)

@@ -29,8 +29,9 @@ var _ account.PrincipalCache = (*Manager)(nil)
 // cached is a principal as the store keeps it: the user without the
 // password hash (a password check reads it fresh), and what they may do.
 type cached struct {
-	User      auth.User      `json:"user"`
-	Principal auth.Principal `json:"principal"`
+	User      auth.User              `json:"user"`
+	Principal auth.Principal         `json:"principal"`
+	Pending   *account.PendingChange `json:"pending,omitempty"`
 }
 
 // Cached is the principal the request's session found cached and valid.
@@ -43,7 +44,7 @@ func (m *Manager) Cached(c fiber.Ctx) (*account.Signed, bool) {
 	if err := json.Unmarshal(st.principal, &p); err != nil || p.User.ID != st.rec.UID || !p.Principal.IsActive {
 		return nil, false
 	}
-	return &account.Signed{User: &p.User, Principal: p.Principal}, true
+	return &account.Signed{User: &p.User, Principal: p.Principal, Pending: p.Pending}, true
 }
 
 // Versions reads the tag a fill of uid is made under.
@@ -57,7 +58,7 @@ func (m *Manager) Versions(ctx context.Context, uid int64, groups []int64) (acco
 
 // Fill caches sg under tag unless a version changed since.
 func (m *Manager) Fill(ctx context.Context, sg *account.Signed, tag account.PrincipalTag) error {
-	p := cached{User: *sg.User, Principal: sg.Principal}
+	p := cached{User: *sg.User, Principal: sg.Principal, Pending: sg.Pending}
 	p.User.PasswordHash = ""
 	b, err := json.Marshal(p)
 	if err != nil {
