@@ -102,6 +102,13 @@ type viewer struct {
 	Pending *account.PendingChange
 }
 
+// forwardQuestion reports whether c is a reverse proxy's forward-auth
+// question (server.go registers these paths).
+func forwardQuestion(c fiber.Ctx) bool {
+	p := c.Path()
+	return p == "/auth/forward" || p == "/auth/request"
+}
+
 func viewerOf(c fiber.Ctx) *viewer {
 	v, _ := c.Locals(localViewer).(*viewer)
 	return v
@@ -155,7 +162,13 @@ func (s *Server) loadViewer(c fiber.Ctx) error {
 			return err
 		}
 	}
-	s.Sessions.Touch(c, cur)
+	if forwardQuestion(c) {
+		// A proxy's question sets no cookie (the proxy would not pass it
+		// on, and the protected app must never see Gatehouse's).
+		s.Sessions.Seen(c)
+	} else {
+		s.Sessions.Touch(c, cur)
+	}
 	c.Locals(localViewer, &viewer{User: p.User, Principal: p.Principal, Pending: p.Pending})
 	return c.Next()
 }

@@ -309,3 +309,27 @@ func TestCachedPendingEmailChangeEndsWithThePassword(t *testing.T) {
 		}
 	}
 }
+
+// A proxy's forward-auth question counts as use of the session ("last
+// seen" and the idle timeout move on) but sets no cookie, not even the
+// renewal of a remembered one.
+func TestForwardQuestionKeepsSessionAliveWithoutCookie(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	u := env.CreateUser(t, "yuki", "yuki@example.com", "a long secret phrase")
+	c := env.Client(t)
+	c.Post("/login", url.Values{"login": {"yuki"}, "password": {"a long secret phrase"}, "remember": {"on"}})
+	env.Clock.Advance(2 * time.Minute)
+	r := ask(c, "/auth/request", "GET", "app.example.com", "/notes")
+	if r.StatusCode != 200 {
+		t.Fatalf("question: %d", r.StatusCode)
+	}
+	if sc := r.Header.Values("Set-Cookie"); len(sc) > 0 {
+		t.Errorf("question set cookies %v", sc)
+	}
+	ss, err := env.Server.Sessions.List(context.Background(), u.ID)
+	testenv.Must(t, err)
+	if len(ss) != 1 || ss[0].SeenAt.Before(env.Clock.Now().Add(-5*time.Second)) {
+		t.Fatalf("the question did not count as use: %+v (now %v)", ss, env.Clock.Now())
+	}
+}

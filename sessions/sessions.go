@@ -233,19 +233,30 @@ func (m *Manager) Load(c fiber.Ctx) (cur Current, ok bool) {
 // once per SeenInterval; it renews the store's expiry (the idle timeout,
 // 14 days when remembered) and a remembered session's cookie.
 func (m *Manager) Touch(c fiber.Ctx, cur Current) {
+	if m.seen(c) && cur.Remember {
+		stateOf(c).setCookie = true
+	}
+}
+
+// Seen is Touch without renewing the cookie, for answers that must set
+// none (a reverse proxy's forward-auth question): the session still counts
+// as used, so browsing a protected app keeps it alive.
+func (m *Manager) Seen(c fiber.Ctx) { m.seen(c) }
+
+// seen marks the session used now; false when it was written less than
+// SeenInterval ago (nothing to write).
+func (m *Manager) seen(c fiber.Ctx) bool {
 	st := stateOf(c)
 	if !st.signedIn() {
-		return
+		return false
 	}
 	now := m.now().Unix()
 	if now-st.rec.Seen < int64(SeenInterval/time.Second) {
-		return
+		return false
 	}
 	st.rec.Seen = now
 	st.dirty = true
-	if st.rec.Remember {
-		st.setCookie = true
-	}
+	return true
 }
 
 // Start signs uid in on this request: a new session id (the one held before
