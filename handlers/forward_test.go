@@ -463,3 +463,25 @@ func BenchmarkForwardAuth(b *testing.B) {
 		}
 	})
 }
+
+// A refusal is logged with the client address, the user and the rule
+// that decided; a signed-in user's at info, an anonymous visitor's at
+// debug (every first visit is one).
+func TestForwardRefusalsAreLogged(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	env.CreateUser(t, "alice", "alice@example.com", rdPassword)
+	c := env.Client(t)
+	ask(c, "/auth/request", "GET", "app.example.com", "/notes", "X-Forwarded-For", "192.0.2.9")
+	c.Login("alice", rdPassword)
+	ask(c, "/auth/request", "GET", "app.example.com", "/admin/x", "X-Forwarded-For", "192.0.2.10")
+	logs := env.Logs()
+	for _, want := range []string{
+		`level=DEBUG msg="forward-auth: sign-in needed" ip=192.0.2.9 user="" method=GET host=app.example.com path=/notes path_ok=true rule_line=27 require=login`,
+		`level=INFO msg="forward-auth: refused" ip=192.0.2.10 user=alice method=GET host=app.example.com path=/admin/x path_ok=true rule_line=6 require=perm:app.admin`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line %s", want)
+		}
+	}
+}
