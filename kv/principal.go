@@ -1,11 +1,14 @@
 package kv
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,8 +38,8 @@ const (
 // never set). It is read before the database is, so a change committed
 // meanwhile leaves the entry stale, never wrongly fresh.
 type Tag struct {
-	User   string            `json:"v"`
-	Groups map[string]string `json:"g"`
+	User   string
+	Groups map[string]string // group id (decimal) → epoch
 }
 
 // SessionRead is one session with its user's cached principal.
@@ -69,28 +72,49 @@ type Sessions interface {
 	Bump(ctx context.Context, users, groups []int64, ttl time.Duration) error
 }
 
-// entry is how a cached principal is stored: its tag and its payload.
-type entry struct {
-	Tag
-	D json.RawMessage `json:"d"`
-}
+// A cached principal is stored as three lines: the user version, the
+// groups' epochs ("<gid>:<epoch>" separated by spaces), then the payload.
+// The Redis script checks the first two with plain string functions and
+// returns only the payload; it never decodes JSON.
 
-// EncodeEntry wraps payload (JSON) with its tag.
-func EncodeEntry(tag Tag, payload []byte) ([]byte, error) {
-	if tag.Groups == nil {
-		// An empty object, not null: the Redis script walks it.
-		tag.Groups = map[string]string{}
+// EncodeEntry prefixes payload with its tag.
+func EncodeEntry(tag Tag, payload []byte) []byte {
+	gids := make([]string, 0, len(tag.Groups))
+	for g := range tag.Groups {
+		gids = append(gids, g)
 	}
-	return json.Marshal(entry{Tag: tag, D: payload})
+	sort.Strings(gids)
+	b := make([]byte, 0, len(tag.User)+len(payload)+len(gids)*24+2)
+	b = append(b, tag.User...)
+	b = append(b, '\n')
+	for i, g := range gids {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, g...)
+		b = append(b, ':')
+		b = append(b, tag.Groups[g]...)
+	}
+	b = append(b, '\n')
+	return append(b, payload...)
 }
 
-// DecodeEntry unwraps a stored principal.
+// DecodeEntry splits a stored principal into its tag and payload.
 func DecodeEntry(b []byte) (Tag, []byte, error) {
-	var e entry
-	if err := json.Unmarshal(b, &e); err != nil {
-		return Tag{}, nil, err
+	user, rest, ok1 := bytes.Cut(b, []byte{'\n'})
+	groups, payload, ok2 := bytes.Cut(rest, []byte{'\n'})
+	if !ok1 || !ok2 {
+		return Tag{}, nil, errors.New("kv: malformed principal entry")
 	}
-	return e.Tag, e.D, nil
+	t := Tag{User: string(user), Groups: map[string]string{}}
+	for _, f := range strings.Fields(string(groups)) {
+		g, ep, ok := strings.Cut(f, ":")
+		if !ok {
+			return Tag{}, nil, errors.New("kv: malformed principal entry")
+		}
+		t.Groups[g] = ep
+	}
+	return t, payload, nil
 }
 
 // NewVersion is a fresh, never-repeating version token.

@@ -28,16 +28,15 @@ if not bar then return {s, ''} end
 local uid = string.sub(s, 1, bar - 1)
 local e = redis.call('GET', ARGV[1] .. 'princ:' .. uid)
 if not e then return {s, ''} end
-local ok, d = pcall(cjson.decode, e)
-if not ok or type(d) ~= 'table' or (redis.call('GET', ARGV[1] .. 'uver:' .. uid) or '') ~= d.v then
+local n1 = string.find(e, '\n', 1, true)
+local n2 = n1 and string.find(e, '\n', n1 + 1, true)
+if not n2 or (redis.call('GET', ARGV[1] .. 'uver:' .. uid) or '') ~= string.sub(e, 1, n1 - 1) then
 	return {s, ''}
 end
-if type(d.g) == 'table' then
-	for gid, ep in pairs(d.g) do
-		if (redis.call('GET', ARGV[1] .. 'gep:' .. gid) or '') ~= ep then return {s, ''} end
-	end
+for gid, ep in string.gmatch(string.sub(e, n1 + 1, n2 - 1), '(%d+):([^ ]*)') do
+	if (redis.call('GET', ARGV[1] .. 'gep:' .. gid) or '') ~= ep then return {s, ''} end
 end
-return {s, e}`)
+return {s, string.sub(e, n2 + 1)}`)
 
 func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error) {
 	res, err := readSessionScript.Run(ctx, r.client, []string{r.k(SessionPrefix + id)}, r.prefix).StringSlice()
@@ -61,9 +60,7 @@ func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error)
 	}
 	out := SessionRead{Data: []byte(data), UserID: uid}
 	if res[1] != "" {
-		if _, payload, err := DecodeEntry([]byte(res[1])); err == nil {
-			out.Principal = payload
-		}
+		out.Principal = []byte(res[1]) // the script checked the tag and cut it off
 	}
 	return out, nil
 }
@@ -105,10 +102,7 @@ redis.call('SET', KEYS[1], ARGV[#ARGV - 1], 'PX', ARGV[#ARGV])
 return 1`)
 
 func (r *Redis) FillPrincipal(ctx context.Context, uid int64, tag Tag, payload []byte, ttl time.Duration) (bool, error) {
-	val, err := EncodeEntry(tag, payload)
-	if err != nil {
-		return false, err
-	}
+	val := EncodeEntry(tag, payload)
 	u := strconv.FormatInt(uid, 10)
 	keys := []string{r.k(PrincipalPrefix + u), r.k(UserVersionPrefix + u)}
 	args := []any{tag.User}

@@ -122,10 +122,7 @@ func (s *KV) Versions(ctx context.Context, uid int64, groups []int64) (kv.Tag, e
 // (the condition is part of the INSERT, so a bump committed before it
 // wins).
 func (s *KV) FillPrincipal(ctx context.Context, uid int64, tag kv.Tag, payload []byte, ttl time.Duration) (bool, error) {
-	val, err := kv.EncodeEntry(tag, payload)
-	if err != nil {
-		return false, err
-	}
+	val := kv.EncodeEntry(tag, payload)
 	u := strconv.FormatInt(uid, 10)
 	exp := s.expiry(ttl)
 	now := s.now().UnixMilli()
@@ -150,7 +147,7 @@ func (s *KV) FillPrincipal(ctx context.Context, uid int64, tag kv.Tag, payload [
 	var written bool
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	err = s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO kv_entries (k, v, expires_at) SELECT ?, ?, ? WHERE 1 = 1`+cond.String()+`
 ON CONFLICT (k) DO UPDATE SET v = excluded.v, expires_at = excluded.expires_at`, args...)
 		if err != nil {
