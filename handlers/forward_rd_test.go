@@ -152,3 +152,28 @@ func TestRegisterFollowsAllowedRD(t *testing.T) {
 		}
 	}
 }
+
+// A protected app may link to /register?rd=…: the form carries an allowed
+// rd, also through a failed attempt, and drops any other.
+func TestRegisterPageCarriesRD(t *testing.T) {
+	t.Parallel()
+	env := forwardEnv(t)
+	c := env.Client(t)
+	const rd = "https://app.example.com/welcome?x=1&y=2"
+	field := `name="rd" value="` + html.EscapeString(rd) + `"`
+	if page := c.Get("/register?rd=" + url.QueryEscape(rd)); !strings.Contains(page.Body, field) {
+		t.Fatalf("no rd field:\n%s", page.Body)
+	}
+	if page := c.Get("/register?rd=" + url.QueryEscape("https://evil.com/")); strings.Contains(page.Body, `name="rd"`) {
+		t.Fatalf("a refused rd is carried:\n%s", page.Body)
+	}
+	r := c.Post("/register", url.Values{"username": {"newbie"}, "email": {"not an email"}, "password": {"x"}, "rd": {rd}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, field) {
+		t.Fatalf("failed sign-up lost rd: %d\n%s", r.StatusCode, r.Body)
+	}
+	r = c.Post("/register", url.Values{"username": {"newbie"}, "email": {"newbie@example.com"},
+		"password": {"correct horse battery"}, "password_confirm": {"correct horse battery"}, "rd": {rd}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != rd {
+		t.Fatalf("sign-up: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+}

@@ -60,7 +60,8 @@ func (s *Server) registerFailed(c fiber.Ctx, f forms.Register, errs forms.Errors
 	for _, n := range forms.RegisterFields {
 		checked[n] = true
 	}
-	view := pages.RegisterForm{Username: f.Username, Email: f.Email, Password: f.Password, Errors: errs, Checked: checked}
+	rd, _ := s.Account.ReturnTo(formValue(c, "rd"))
+	view := pages.RegisterForm{Username: f.Username, Email: f.Email, Password: f.Password, Errors: errs, Checked: checked, RD: rd}
 	p := s.props(c, "Register")
 	return s.page(c, fiber.StatusUnprocessableEntity, p, pages.Register(view, p.CSRF))
 }

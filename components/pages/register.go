@@ -11,7 +11,9 @@ import (
 // RegisterForm is the sign-up form's state: values typed, errors found, and
 // the fields already checked (which show a check mark when valid).
 type RegisterForm struct {
-	Username, Email   string
+	Username, Email string
+	// RD is an allowed forward-auth return URL (CONTRACT §9).
+	RD                string
 	Password, Confirm string // used for the checklist only, never echoed
 	Errors            map[string]string
 	Checked           map[string]bool
