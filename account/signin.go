@@ -73,7 +73,7 @@ func (s *Service) SignIn(ctx context.Context, cr Credentials, from Client) (_ *S
 		s.recordTripped(ctx, from, uid, login, res)
 		return nil, ErrInvalidCredentials
 	}
-	if err := res.Release(ctx); err != nil {
+	if err := s.release(ctx, res); err != nil {
 		return nil, err
 	}
 	if s.verify && !u.EmailVerified {
