@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,6 +102,16 @@ func TestAnonymousGETsMakeNoStoreWrite(t *testing.T) {
 					t.Fatalf("GET %s: %d", path, r.StatusCode)
 				}
 			}
+		}
+	}
+	// A client that keeps sending a well-formed id nobody holds (a
+	// browser forgets it after the first answer clears it) costs reads
+	// only: there is nothing to delete.
+	stranger := env.Client(t)
+	for range 5 {
+		stranger.SetCookie(sessions.Cookie, strings.Repeat("A", 42)+"E")
+		if r := stranger.Get("/login"); r.StatusCode != http.StatusOK {
+			t.Fatalf("GET /login with an unknown session id: %d", r.StatusCode)
 		}
 	}
 	if n := w.n.Load() - before; n != 0 {

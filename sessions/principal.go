@@ -3,6 +3,7 @@ package sessions
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -40,11 +41,51 @@ func (m *Manager) Cached(c fiber.Ctx) (*account.Signed, bool) {
 	if !st.signedIn() || st.principal == nil {
 		return nil, false
 	}
-	var p cached
-	if err := json.Unmarshal(st.principal, &p); err != nil || p.User.ID != st.rec.UID || !p.Principal.IsActive {
+	p, ok := m.decoded.get(st.principal)
+	if !ok || p.User.ID != st.rec.UID || !p.Principal.IsActive {
 		return nil, false
 	}
-	return &account.Signed{User: &p.User, Principal: p.Principal, Pending: p.Pending}, true
+	// Each request gets its own copies of what a handler could change;
+	// the permission map and group list are only read.
+	u := p.User
+	s := &account.Signed{User: &u, Principal: p.Principal}
+	if p.Pending != nil {
+		pc := *p.Pending
+		s.Pending = &pc
+	}
+	return s, true
+}
+
+// decodedPrincipals remembers cached entries already decoded, by their
+// exact bytes: the store validated the entry, and the same bytes always
+// decode to the same principal, so this is never stale; it only spares
+// each request the JSON decoding. It is emptied when it grows past
+// maxDecoded, which bounds its memory.
+type decodedPrincipals struct {
+	mu sync.RWMutex
+	m  map[string]*cached
+}
+
+const maxDecoded = 4096
+
+func (d *decodedPrincipals) get(raw []byte) (*cached, bool) {
+	d.mu.RLock()
+	p := d.m[string(raw)]
+	d.mu.RUnlock()
+	if p != nil {
+		return p, true
+	}
+	p = new(cached)
+	if err := json.Unmarshal(raw, p); err != nil {
+		return nil, false
+	}
+	d.mu.Lock()
+	if d.m == nil || len(d.m) >= maxDecoded {
+		d.m = make(map[string]*cached, 64)
+	}
+	d.m[string(raw)] = p
+	d.mu.Unlock()
+	return p, true
 }
 
 // Versions reads the tag a fill of uid is made under.

@@ -51,6 +51,7 @@ type Manager struct {
 	}
 	// onError answers a request whose session the store could not load or save.
 	onError func(c fiber.Ctx, err error)
+	decoded decodedPrincipals
 }
 
 var _ account.Sessions = (*Manager)(nil)
@@ -124,6 +125,7 @@ type state struct {
 	cookieID  string // the well-formed id the request's cookie held
 	rec       record
 	principal []byte // the cached principal, nil when none was valid
+	stored    bool   // the cookie's id named something in the store
 	dirty     bool   // rec must be written back
 	setCookie bool
 }
@@ -156,6 +158,7 @@ func (m *Manager) handle(c fiber.Ctx) error {
 			return m.fail(c, fmt.Errorf("load session: %w", err))
 		}
 		var rec record
+		st.stored = r.Data != nil
 		if r.Data != nil && json.Unmarshal(r.Data, &rec) == nil && rec.UID == r.UserID && rec.live(m.now()) {
 			st.id, st.rec, st.principal = id, rec, r.Principal
 		}
@@ -326,12 +329,18 @@ func (m *Manager) EndCurrent(c fiber.Ctx, uid int64) error {
 	if st == nil {
 		return nil
 	}
-	id := st.id
+	id, stored := st.id, st.stored || st.id != ""
 	if id == "" {
 		id = st.cookieID
 	}
 	*st = state{}
 	if id == "" {
+		return nil
+	}
+	if !stored {
+		// The cookie named nothing: only the browser has something to
+		// forget, and a client that keeps sending it costs no write.
+		m.clearCookie(c)
 		return nil
 	}
 	ctx := c.Context()
