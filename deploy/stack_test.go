@@ -1,7 +1,6 @@
 package deploy_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -74,7 +73,7 @@ func newStack(t *testing.T, p proxy) *stack {
 func (s *stack) startProxy(p proxy, bin string) {
 	t := s.t
 	t.Helper()
-	var out syncBuffer
+	var out testenv.SyncBuffer
 	cmd := p.start(s, bin)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	dieWithTest(cmd)
@@ -99,7 +98,7 @@ func (s *stack) startProxy(p proxy, bin string) {
 }
 
 // waitReady polls Gatehouse's /healthz through the proxy.
-func (s *stack) waitReady(exited <-chan struct{}, name string, out *syncBuffer) {
+func (s *stack) waitReady(exited <-chan struct{}, name string, out *testenv.SyncBuffer) {
 	t := s.t
 	t.Helper()
 	c := s.client()
@@ -243,23 +242,6 @@ func newEchoApp(t *testing.T) *echoApp {
 	}))
 	t.Cleanup(a.srv.Close)
 	return a
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // dialTestHosts sends every *.example.test address to 127.0.0.1 (the

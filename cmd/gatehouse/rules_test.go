@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,24 +35,6 @@ func TestBadRulesFileExits2(t *testing.T) {
 	}
 }
 
-// syncBuffer is a stderr the test can read while serve writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // SIGHUP reads the rules again; a file that does not parse then keeps
 // the rules in use and is logged with its line.
 func TestSIGHUPReloadsRules(t *testing.T) {
@@ -70,7 +51,7 @@ func TestSIGHUPReloadsRules(t *testing.T) {
 		env["GATEHOUSE_REDIS_URL"] = "redis://127.0.0.1:6379/0"
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
+	stderr := &testenv.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &strings.Builder{}, stderr)

@@ -49,7 +49,7 @@ func AppConfig(t testing.TB, env map[string]string) (cfg config.Config, prefix s
 
 // Logger is a logger whose lines show with t's output when t fails.
 func Logger(t testing.TB) *slog.Logger {
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())

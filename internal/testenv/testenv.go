@@ -48,7 +48,7 @@ type Env struct {
 	// Mail is the outbox sender, when Options.SMTP started one.
 	Mail *mail.Sender
 	log  *slog.Logger
-	logs *syncBuffer
+	logs *SyncBuffer
 }
 
 // Options adjust the server a test starts.
@@ -105,7 +105,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	// Cheap hashing keeps the suite fast; the parameters are still argon2id.
 	hasher := auth.NewHasher(auth.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0)
 	proxies, err := auth.ParseTrustedProxies(cfg.TrustedProxies)
@@ -291,18 +291,19 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-type syncBuffer struct {
+// SyncBuffer is a log or output a test reads while a server writes it.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
