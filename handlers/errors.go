@@ -3,7 +3,10 @@ package handlers
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -80,7 +83,7 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 			return s.problem(c, fe.Code, "Bad request", "The request could not be understood. Go back, reload the page and try again.")
 		}
 	}
-	if what := s.deadBackend(); what != "" {
+	if what := s.deadBackend(err); what != "" {
 		s.Log.Warn("backend unavailable", "backend", what, "err", err, "path", logPath(c.Path()))
 		s.backendDown(what)
 		return s.unavailable(c, what)
@@ -98,16 +101,37 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		"An unexpected error stopped this request. Try again in a moment; if it keeps happening, tell the site's administrators.")
 }
 
-// deadBackend names the backend that does not answer a ping, or "".
-func (s *Server) deadBackend() string {
+// deadBackend names the backend that does not answer a ping, or "". A
+// request whose connection failed as its backend came back finds every
+// ping answered: that failure is still the backend's, never a 500, and is
+// put on the one that failed a ping last (the one that was away).
+func (s *Server) deadBackend(err error) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	for _, r := range s.Ready {
 		if err := r.Ping(ctx); err != nil {
+			s.lastDown.Store(&r.Name)
 			return r.Name
 		}
 	}
-	return ""
+	if !connectionFailed(err) || len(s.Ready) == 0 {
+		return ""
+	}
+	if last := s.lastDown.Load(); last != nil {
+		return *last
+	}
+	return s.Ready[0].Name
+}
+
+// connectionFailed tells a backend's refused, reset or dropped connection
+// from a bug.
+func connectionFailed(err error) bool {
+	var ne net.Error
+	var op *net.OpError
+	return errors.As(err, &op) || (errors.As(err, &ne) && ne.Timeout()) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func (s *Server) sessionError(c fiber.Ctx, err error) {
@@ -139,6 +163,7 @@ func (s *Server) readyz(c fiber.Ctx) error {
 	for _, r := range s.Ready {
 		if err := r.Ping(ctx); err != nil {
 			s.Log.Warn("readiness check failed", "backend", r.Name, "err", err)
+			s.lastDown.Store(&r.Name)
 			s.backendDown(r.Name)
 			failed = append(failed, r.Name)
 		}

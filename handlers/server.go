@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -54,6 +55,8 @@ type Server struct {
 	// router is the one Register is adding routes to.
 	router  fiber.Router
 	landing map[string]fiber.Handler
+	// lastDown names the backend that last failed a ping.
+	lastDown atomic.Pointer[string]
 	// signer makes CSRF tokens and signed cookies; built once, it keeps
 	// its keyed HMAC states between requests.
 	signer *csrf.Signer
