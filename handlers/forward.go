@@ -63,7 +63,6 @@ func (s *Server) forwardDecision(c fiber.Ctx) (o original, d account.AccessDecis
 	if !s.Account.AccessEnabled() {
 		return o, d, false, s.notFound(c)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	if !s.Proxies.TrustsRemote(c.RequestCtx().RemoteIP().String()) {
 		// Likely a proxy missing from GATEHOUSE_TRUSTED_PROXIES: said
 		// loudly once, then at debug, so a client hammering the route

@@ -66,14 +66,22 @@ func (s *Server) requestLog(c fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case forwardQuestion(c):
+		// The proxy asks once per request of the app it guards and logs
+		// that request itself; refusals are logged by logRefusal.
+		level = slog.LevelDebug
+	}
+	if !s.Log.Enabled(c.Context(), level) {
+		return nil
+	}
 	attrs := []any{"id", id, "method", c.Method(), "path", logPath(c.Path()), "status", status,
 		"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "ip", ip}
 	if v := viewerOf(c); v != nil {
 		attrs = append(attrs, "user", v.User.Username, "user_id", v.User.ID)
-	}
-	level := slog.LevelInfo
-	if status >= 500 {
-		level = slog.LevelError
 	}
 	s.Log.Log(c.Context(), level, "request", attrs...)
 	return nil

@@ -15,6 +15,7 @@ type Redis struct {
 	client  *redis.Client
 	storage *redisstorage.Storage
 	prefix  string
+	reads   *readBatcher
 }
 
 // NewRedis connects lazily: a Redis that is down at start makes requests
@@ -35,6 +36,7 @@ func NewRedis(url, prefix string) (*Redis, error) {
 		client:  client,
 		storage: redisstorage.NewFromConnection(client, redisstorage.Config{SkipConnectionCheck: true}),
 		prefix:  prefix,
+		reads:   newReadBatcher(client, prefix),
 	}, nil
 }
 
@@ -90,7 +92,10 @@ func (r *Redis) ResetWithContext(ctx context.Context) error {
 
 func (r *Redis) Reset() error { return r.ResetWithContext(context.Background()) }
 
-func (r *Redis) Close() error { return r.client.Close() }
+func (r *Redis) Close() error {
+	r.reads.close()
+	return r.client.Close()
+}
 
 // incrScript starts the window on the first hit only, so later hits never
 // extend it.

@@ -17,9 +17,12 @@ var _ Sessions = (*Redis)(nil)
 // without decoding the data.
 
 // readSessionScript reads a session and, when its user's cached principal
-// still carries the current user version and group epochs, that principal:
-// one round trip (EVALSHA) for a signed-in request. It names keys it
-// derives from the session, so it needs a single Redis, not a cluster.
+// still carries the current group epochs, that principal: one round trip
+// (EVALSHA) for a signed-in request. The user's version needs no check
+// here: Bump deletes the principal in the transaction that changes it, and
+// a fill made under the old version is refused by FillPrincipal. It names
+// keys it derives from the session, so it needs a single Redis, not a
+// cluster.
 var readSessionScript = redis.NewScript(`
 local s = redis.call('GET', KEYS[1])
 if not s then return false end
@@ -30,16 +33,14 @@ local e = redis.call('GET', ARGV[1] .. 'princ:' .. uid)
 if not e then return {s, ''} end
 local n1 = string.find(e, '\n', 1, true)
 local n2 = n1 and string.find(e, '\n', n1 + 1, true)
-if not n2 or (redis.call('GET', ARGV[1] .. 'uver:' .. uid) or '') ~= string.sub(e, 1, n1 - 1) then
-	return {s, ''}
-end
+if not n2 then return {s, ''} end
 for gid, ep in string.gmatch(string.sub(e, n1 + 1, n2 - 1), '(%d+):([^ ]*)') do
 	if (redis.call('GET', ARGV[1] .. 'gep:' .. gid) or '') ~= ep then return {s, ''} end
 end
 return {s, string.sub(e, n2 + 1)}`)
 
 func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error) {
-	res, err := readSessionScript.Run(ctx, r.client, []string{r.k(SessionPrefix + id)}, r.prefix).StringSlice()
+	res, err := r.reads.read(ctx, r.k(SessionPrefix+id))
 	if errors.Is(err, redis.Nil) {
 		return SessionRead{}, nil
 	}
@@ -122,9 +123,14 @@ func (r *Redis) Bump(ctx context.Context, users, groups []int64, ttl time.Durati
 	if len(users)+len(groups) == 0 {
 		return nil
 	}
-	pipe := r.client.Pipeline()
+	// One transaction: a new version without its principal deleted would
+	// leave the old principal readable (the read script trusts a present
+	// entry's user version).
+	pipe := r.client.TxPipeline()
 	for _, u := range users {
-		pipe.Set(ctx, r.k(UserVersionPrefix+strconv.FormatInt(u, 10)), NewVersion(), ttl)
+		id := strconv.FormatInt(u, 10)
+		pipe.Set(ctx, r.k(UserVersionPrefix+id), NewVersion(), ttl)
+		pipe.Del(ctx, r.k(PrincipalPrefix+id))
 	}
 	for _, g := range groups {
 		pipe.Set(ctx, r.k(GroupEpochPrefix+GroupKey(g)), NewVersion(), ttl)

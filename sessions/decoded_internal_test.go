@@ -5,12 +5,12 @@ import (
 	"testing"
 )
 
-// The decoded-principal memo answers the same bytes with the same
+// The decode memo answers the same bytes with the same
 // principal, other bytes with their own, refuses what does not decode and
 // stays within its bound.
-func TestDecodedPrincipals(t *testing.T) {
+func TestDecodeMemo(t *testing.T) {
 	t.Parallel()
-	var d decodedPrincipals
+	var d decodeMemo[cached]
 	a := []byte(`{"user":{"ID":7,"Username":"ann"},"principal":{"IsActive":true,"Groups":["ops"]}}`)
 	p1, ok := d.get(a)
 	if !ok || p1.User.ID != 7 || p1.User.Username != "ann" || len(p1.Principal.Groups) != 1 {

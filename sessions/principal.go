@@ -41,7 +41,7 @@ func (m *Manager) Cached(c fiber.Ctx) (*account.Signed, bool) {
 	if !st.signedIn() || st.principal == nil {
 		return nil, false
 	}
-	p, ok := m.decoded.get(st.principal)
+	p, ok := m.principals.get(st.principal)
 	if !ok || p.User.ID != st.rec.UID || !p.Principal.IsActive {
 		return nil, false
 	}
@@ -56,32 +56,32 @@ func (m *Manager) Cached(c fiber.Ctx) (*account.Signed, bool) {
 	return s, true
 }
 
-// decodedPrincipals remembers cached entries already decoded, by their
-// exact bytes: the store validated the entry, and the same bytes always
-// decode to the same principal, so this is never stale; it only spares
-// each request the JSON decoding. It is emptied when it grows past
-// maxDecoded, which bounds its memory.
-type decodedPrincipals struct {
+// decodeMemo remembers JSON entries already decoded, by their exact bytes:
+// the same bytes always decode to the same value, so it is never stale (a
+// principal's bytes were validated by the store's read); it only spares
+// each request the decoding. It is emptied when it grows past maxDecoded,
+// which bounds its memory. Callers must not change what it returns.
+type decodeMemo[T any] struct {
 	mu sync.RWMutex
-	m  map[string]*cached
+	m  map[string]*T
 }
 
 const maxDecoded = 4096
 
-func (d *decodedPrincipals) get(raw []byte) (*cached, bool) {
+func (d *decodeMemo[T]) get(raw []byte) (*T, bool) {
 	d.mu.RLock()
 	p := d.m[string(raw)]
 	d.mu.RUnlock()
 	if p != nil {
 		return p, true
 	}
-	p = new(cached)
+	p = new(T)
 	if err := json.Unmarshal(raw, p); err != nil {
 		return nil, false
 	}
 	d.mu.Lock()
 	if d.m == nil || len(d.m) >= maxDecoded {
-		d.m = make(map[string]*cached, 64)
+		d.m = make(map[string]*T, 64)
 	}
 	d.m[string(raw)] = p
 	d.mu.Unlock()

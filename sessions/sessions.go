@@ -51,7 +51,10 @@ type Manager struct {
 	}
 	// onError answers a request whose session the store could not load or save.
 	onError func(c fiber.Ctx, err error)
-	decoded decodedPrincipals
+	// principals and records spare a request decoding what an earlier
+	// one decoded already.
+	principals decodeMemo[cached]
+	records    decodeMemo[record]
 }
 
 var _ account.Sessions = (*Manager)(nil)
@@ -157,10 +160,11 @@ func (m *Manager) handle(c fiber.Ctx) error {
 		if err != nil {
 			return m.fail(c, fmt.Errorf("load session: %w", err))
 		}
-		var rec record
 		st.stored = r.Data != nil
-		if r.Data != nil && json.Unmarshal(r.Data, &rec) == nil && rec.UID == r.UserID && rec.live(m.now()) {
-			st.id, st.rec, st.principal = id, rec, r.Principal
+		if r.Data != nil {
+			if rec, ok := m.records.get(r.Data); ok && rec.UID == r.UserID && rec.live(m.now()) {
+				st.id, st.rec, st.principal = id, *rec, r.Principal
+			}
 		}
 	}
 	c.Locals(localState, st)
