@@ -161,8 +161,24 @@ func TestRegisterPageCarriesRD(t *testing.T) {
 	c := env.Client(t)
 	const rd = "https://app.example.com/welcome?x=1&y=2"
 	field := `name="rd" value="` + html.EscapeString(rd) + `"`
-	if page := c.Get("/register?rd=" + url.QueryEscape(rd)); !strings.Contains(page.Body, field) {
+	// The sign-in page a protected app sends to links to sign-up with the
+	// same rd, also after a failed sign-in.
+	link := `href="/register?rd=` + html.EscapeString(url.QueryEscape(rd)) + `"`
+	if page := c.Get("/login?rd=" + url.QueryEscape(rd)); !strings.Contains(page.Body, link) {
+		t.Fatalf("sign-in page: no Register link with rd:\n%s", page.Body)
+	}
+	if r := c.Post("/login", url.Values{"login": {"nobody"}, "password": {"wrong password"}, "rd": {rd}}); !strings.Contains(r.Body, link) {
+		t.Fatalf("failed sign-in: no Register link with rd: %d\n%s", r.StatusCode, r.Body)
+	}
+	if page := c.Get("/login?rd=" + url.QueryEscape("https://evil.com/")); !strings.Contains(page.Body, `href="/register"`) {
+		t.Fatalf("a refused rd: want the plain Register link:\n%s", page.Body)
+	}
+	page := c.Get("/register?rd=" + url.QueryEscape(rd))
+	if !strings.Contains(page.Body, field) {
 		t.Fatalf("no rd field:\n%s", page.Body)
+	}
+	if back := `href="/login?rd=` + html.EscapeString(url.QueryEscape(rd)) + `"`; !strings.Contains(page.Body, back) {
+		t.Fatalf("sign-up page: no Sign in link with rd:\n%s", page.Body)
 	}
 	if page := c.Get("/register?rd=" + url.QueryEscape("https://evil.com/")); strings.Contains(page.Body, `name="rd"`) {
 		t.Fatalf("a refused rd is carried:\n%s", page.Body)

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/url"
+
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v3"
 
@@ -14,7 +16,7 @@ func (s *Server) loginShow(c fiber.Ctx) error {
 	next, _ := auth.SafeNext(c.Query("next"))
 	rd, _ := s.Account.ReturnTo(c.Query("rd"))
 	p := s.props(c, "Sign in")
-	return s.sharedPage(c, "login", p, []string{next, rd}, func(csrf string, v []string) templ.Component {
-		return pages.Login(pages.LoginForm{Next: v[0], RD: v[1]}, csrf)
+	return s.sharedPage(c, "login", p, []string{next, rd, url.QueryEscape(rd)}, func(csrf string, v []string) templ.Component {
+		return pages.Login(pages.LoginForm{Next: v[0], RD: v[1], RegisterRD: v[2]}, csrf)
 	})
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v3"
@@ -38,7 +39,7 @@ func (s *Server) loginSubmit(c fiber.Ctx) error {
 func (s *Server) loginFailedPage(c fiber.Ctx, f forms.Login, errs forms.Errors, alert string) error {
 	next, _ := auth.SafeNext(f.Next)
 	rd, _ := s.Account.ReturnTo(f.RD)
-	lf := pages.LoginForm{Login: f.Login, Next: next, RD: rd, Remember: f.Remember, Errors: errs, Alert: alert}
+	lf := pages.LoginForm{Login: f.Login, Next: next, RD: rd, RegisterRD: url.QueryEscape(rd), Remember: f.Remember, Errors: errs, Alert: alert}
 	if alert != "" {
 		// The field is marked too, so the form says where to look.
 		lf.Errors = map[string]string{"password": alert}

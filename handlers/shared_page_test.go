@@ -34,7 +34,7 @@ func TestSharedSignInPageIsTheRenderedPage(t *testing.T) {
 	env := testenv.New(t)
 	want := func(tok, next, rd string, htmx bool) string {
 		p := layout.Props{Title: "Sign in", CSRF: tok}
-		content := pages.Login(pages.LoginForm{Next: next, RD: rd}, tok)
+		content := pages.Login(pages.LoginForm{Next: next, RD: rd, RegisterRD: url.QueryEscape(rd)}, tok)
 		if htmx {
 			return renderString(t, layout.Fragment(p, content))
 		}

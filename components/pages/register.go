@@ -2,6 +2,8 @@
 package pages
 
 import (
+	"net/url"
+
 	"github.com/a-h/templ"
 
 	"github.com/gatehouse/gatehouse/auth"
@@ -17,6 +19,14 @@ type RegisterForm struct {
 	Password, Confirm string // used for the checklist only, never echoed
 	Errors            map[string]string
 	Checked           map[string]bool
+}
+
+// signInURL is the sign-in page, with the same rd.
+func (r RegisterForm) signInURL() templ.SafeURL {
+	if r.RD == "" {
+		return "/login"
+	}
+	return templ.SafeURL("/login?rd=" + url.QueryEscape(r.RD))
 }
 
 // Field builds one sign-up field; the page and /register/validate share it.
@@ -59,9 +69,12 @@ type LoginForm struct {
 	// RD is an allowed forward-auth return URL (CONTRACT §9), carried
 	// through the form like Next.
 	Login, Next, RD string
-	Remember        bool
-	Errors          map[string]string
-	Alert           string
+	// RegisterRD is RD query-escaped, for the Register link: someone
+	// sent here by a protected app who signs up instead goes back too.
+	RegisterRD string
+	Remember   bool
+	Errors     map[string]string
+	Alert      string
 }
 
 func (l LoginForm) loginField() form.Field {
