@@ -16,6 +16,7 @@ type Redis struct {
 	storage *redisstorage.Storage
 	prefix  string
 	reads   *readBatcher
+	local   localPrincipals
 }
 
 // NewRedis connects lazily: a Redis that is down at start makes requests

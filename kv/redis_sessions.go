@@ -37,9 +37,15 @@ if not n2 then return {s, ''} end
 for gid, ep in string.gmatch(string.sub(e, n1 + 1, n2 - 1), '(%d+):([^ ]*)') do
 	if (redis.call('GET', ARGV[1] .. 'gep:' .. gid) or '') ~= ep then return {s, ''} end
 end
-return {s, string.sub(e, n2 + 1)}`)
+return {s, e}`)
 
 func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error) {
+	if e := r.local.get(id, time.Now()); e != nil {
+		out, ok, err := r.readKept(ctx, id, e)
+		if err != nil || ok {
+			return out, err
+		}
+	}
 	res, err := r.reads.read(ctx, r.k(SessionPrefix+id))
 	if errors.Is(err, redis.Nil) {
 		return SessionRead{}, nil
@@ -50,20 +56,66 @@ func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error)
 	if len(res) != 2 {
 		return SessionRead{}, fmt.Errorf("redis read session: %d values", len(res))
 	}
-	uidText, data, ok := strings.Cut(res[0], "|")
+	out, ok := parseSession(res[0])
+	if !ok || res[1] == "" {
+		return out, nil
+	}
+	// The script checked the entry's group epochs; its user version is
+	// current because a bump deletes the entry.
+	tag, payload, err := DecodeEntry([]byte(res[1]))
+	if err != nil {
+		return out, nil
+	}
+	out.Principal = payload
+	r.keep(id, out.UserID, tag, payload)
+	return out, nil
+}
+
+// readKept reads session id with the versions of the principal this
+// instance keeps for it. ok is false when the script must read it (a
+// version moved, or the session now names another user).
+func (r *Redis) readKept(ctx context.Context, id string, e *localEntry) (out SessionRead, ok bool, err error) {
+	keys := make([]string, 0, 1+len(e.keys))
+	keys = append(keys, r.k(SessionPrefix+id))
+	keys = append(keys, e.keys...)
+	rep := r.reads.mget(ctx, keys)
+	if rep.err != nil {
+		return SessionRead{}, false, fmt.Errorf("redis read session: %w", rep.err)
+	}
+	if len(rep.vals) != len(keys) {
+		return SessionRead{}, false, fmt.Errorf("redis read session: %d values", len(rep.vals))
+	}
+	if rep.absent[0] {
+		r.local.drop(id)
+		return SessionRead{}, true, nil
+	}
+	out, good := parseSession(rep.vals[0])
+	if !good || out.UserID != e.uid {
+		r.local.drop(id)
+		return SessionRead{}, false, nil
+	}
+	for i, want := range e.want {
+		if rep.vals[i+1] != want {
+			r.local.drop(id)
+			return SessionRead{}, false, nil
+		}
+	}
+	out.Principal = e.payload
+	return out, true, nil
+}
+
+// parseSession splits a stored "<uid>|<data>"; false for anything else
+// (not a session this version wrote: none).
+func parseSession(v string) (SessionRead, bool) {
+	uidText, data, ok := strings.Cut(v, "|")
 	if !ok {
-		// Not a session this version wrote: none.
-		return SessionRead{}, nil
+		return SessionRead{}, false
 	}
 	uid, err := strconv.ParseInt(uidText, 10, 64)
 	if err != nil {
-		return SessionRead{}, nil
+		return SessionRead{}, false
 	}
-	out := SessionRead{Data: []byte(data), UserID: uid}
-	if res[1] != "" {
-		out.Principal = []byte(res[1]) // the script checked the tag and cut it off
-	}
-	return out, nil
+	return SessionRead{Data: []byte(data), UserID: uid}, true
 }
 
 func (r *Redis) WriteSession(ctx context.Context, id string, uid int64, data []byte, ttl time.Duration) error {
