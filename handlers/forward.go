@@ -63,7 +63,8 @@ func (s *Server) forwardDecision(c fiber.Ctx) (o original, d account.AccessDecis
 	if !s.Account.AccessEnabled() {
 		return o, d, false, s.notFound(c)
 	}
-	if !s.Proxies.TrustsRemote(c.RequestCtx().RemoteIP().String()) {
+	remote, _ := netip.AddrFromSlice(c.RequestCtx().RemoteIP())
+	if !s.Proxies.Trusts(remote) {
 		// Likely a proxy missing from GATEHOUSE_TRUSTED_PROXIES: said
 		// loudly once, then at debug, so a client hammering the route
 		// cannot flood the log.
@@ -240,12 +241,21 @@ func validMethod(m string) bool {
 // same name can reach the app.
 func allowed(c fiber.Ctx, id account.Identity) error {
 	h := &c.Response().Header
-	h.Set("Remote-User", id.Username)
-	h.Set("Remote-Email", id.Email)
-	h.Set("Remote-Groups", strings.Join(id.Groups, ","))
-	h.Set("Remote-Permissions", strings.Join(id.Perms, ","))
+	h.SetCanonical(hRemoteUser, []byte(id.Username))
+	h.SetCanonical(hRemoteEmail, []byte(id.Email))
+	h.SetCanonical(hRemoteGroups, []byte(strings.Join(id.Groups, ",")))
+	h.SetCanonical(hRemotePerms, []byte(strings.Join(id.Perms, ",")))
 	return c.SendStatus(fiber.StatusOK)
 }
+
+// The identity headers' names, canonical already (answered on every
+// request of a protected app: no normalising them each time).
+var (
+	hRemoteUser   = []byte("Remote-User")
+	hRemoteEmail  = []byte("Remote-Email")
+	hRemoteGroups = []byte("Remote-Groups")
+	hRemotePerms  = []byte("Remote-Permissions")
+)
 
 // refused answers 403 in plain text: the page is shown on the app's host,
 // where Gatehouse's stylesheet is not.

@@ -27,8 +27,9 @@ const (
 type localEntry struct {
 	uid     int64
 	payload []byte
-	// keys are the user version's and the group epochs' keys (prefixed),
-	// want the values the principal was tagged with ("" for none).
+	// keys are what a read asks for: the session's key, then the user
+	// version's and the group epochs' keys (prefixed); want the values
+	// the principal was tagged with ("" for none), from keys[1] on.
 	keys  []string
 	want  []string
 	until time.Time
@@ -67,8 +68,8 @@ func (l *localPrincipals) drop(id string) {
 // keep remembers the principal the script read for session id.
 func (r *Redis) keep(id string, uid int64, tag Tag, payload []byte) {
 	e := &localEntry{uid: uid, payload: payload, until: time.Now().Add(localTTL),
-		keys: make([]string, 0, 1+len(tag.Groups)), want: make([]string, 0, 1+len(tag.Groups))}
-	e.keys = append(e.keys, r.k(UserVersionPrefix+strconv.FormatInt(uid, 10)))
+		keys: make([]string, 0, 2+len(tag.Groups)), want: make([]string, 0, 1+len(tag.Groups))}
+	e.keys = append(e.keys, r.k(SessionPrefix+id), r.k(UserVersionPrefix+strconv.FormatInt(uid, 10)))
 	e.want = append(e.want, tag.User)
 	for g, ep := range tag.Groups {
 		e.keys = append(e.keys, r.k(GroupEpochPrefix+g))

@@ -75,14 +75,11 @@ func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error)
 // instance keeps for it. ok is false when the script must read it (a
 // version moved, or the session now names another user).
 func (r *Redis) readKept(ctx context.Context, id string, e *localEntry) (out SessionRead, ok bool, err error) {
-	keys := make([]string, 0, 1+len(e.keys))
-	keys = append(keys, r.k(SessionPrefix+id))
-	keys = append(keys, e.keys...)
-	rep := r.reads.mget(ctx, keys)
+	rep := r.reads.mget(ctx, e.keys)
 	if rep.err != nil {
 		return SessionRead{}, false, fmt.Errorf("redis read session: %w", rep.err)
 	}
-	if len(rep.vals) != len(keys) {
+	if len(rep.vals) != len(e.keys) {
 		return SessionRead{}, false, fmt.Errorf("redis read session: %d values", len(rep.vals))
 	}
 	if rep.absent[0] {
