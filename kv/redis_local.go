@@ -2,6 +2,7 @@ package kv
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -65,8 +66,11 @@ func (l *localPrincipals) drop(id string) {
 	l.mu.Unlock()
 }
 
-// keep remembers the principal the script read for session id.
+// keep remembers the principal the script read for session id. The id is
+// copied: a caller's string may live in a buffer the next request reuses
+// (Fiber's cookie values do), which would rename the entry under our feet.
 func (r *Redis) keep(id string, uid int64, tag Tag, payload []byte) {
+	id = strings.Clone(id)
 	e := &localEntry{uid: uid, payload: payload, until: time.Now().Add(localTTL),
 		keys: make([]string, 0, 2+len(tag.Groups)), want: make([]string, 0, 1+len(tag.Groups))}
 	e.keys = append(e.keys, r.k(SessionPrefix+id), r.k(UserVersionPrefix+strconv.FormatInt(uid, 10)))

@@ -2,10 +2,12 @@ package kv_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 
@@ -121,5 +123,49 @@ func TestKeptPrincipalIsCheckedOnEveryRead(t *testing.T) {
 	}
 	if sent := log.take(); len(sent) != 1 || sent[0] != "mget" {
 		t.Fatalf("after the session ended sent %v", sent)
+	}
+}
+
+// A session id may arrive in a buffer its caller reuses for the next
+// request (Fiber's cookie values do). What this instance keeps must stay
+// under the id it was read for: the chaos run caught reads answered with
+// another session's data after a kept entry's key changed under it.
+func TestKeptPrincipalOutlivesTheCallersBuffer(t *testing.T) {
+	if !testenv.Redis() {
+		t.Skip("Redis only (GATEHOUSE_TEST_REDIS_URL)")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	s := sessionsStore(t)
+	log := &cmdLog{}
+	s.(*kv.Redis).AddHook(log)
+	const a, b = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	for i, id := range []string{a, b} {
+		uid := int64(i + 1)
+		testenv.Must(t, s.WriteSession(ctx, id, uid, fmt.Appendf(nil, `{"u":%d}`, uid), time.Hour))
+		tag, err := s.Versions(ctx, uid, nil)
+		testenv.Must(t, err)
+		_, err = s.FillPrincipal(ctx, uid, tag, fmt.Appendf(nil, `{"p":%d}`, uid), time.Minute)
+		testenv.Must(t, err)
+	}
+	buf := []byte(a)
+	reused := unsafe.String(&buf[0], len(buf))
+	if r, err := s.ReadSession(ctx, reused); err != nil || r.UserID != 1 {
+		t.Fatalf("first read of a: %+v %v", r, err)
+	}
+	copy(buf, b) // the caller's next request
+	log.take()
+	r, err := s.ReadSession(ctx, a)
+	testenv.Must(t, err)
+	if r.UserID != 1 || string(r.Data) != `{"u":1}` || string(r.Principal) != `{"p":1}` {
+		t.Fatalf("session a read as %d %q %q", r.UserID, r.Data, r.Principal)
+	}
+	if sent := log.take(); len(sent) != 1 || sent[0] != "mget" {
+		t.Fatalf("a's kept principal was lost with the caller's buffer: sent %v", sent)
+	}
+	r, err = s.ReadSession(ctx, b)
+	testenv.Must(t, err)
+	if r.UserID != 2 || string(r.Data) != `{"u":2}` || string(r.Principal) != `{"p":2}` {
+		t.Fatalf("session b read as %d %q %q", r.UserID, r.Data, r.Principal)
 	}
 }
