@@ -40,7 +40,10 @@ end
 return {s, e}`)
 
 func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error) {
-	if e := r.local.get(id, time.Now()); e != nil {
+	// The entry must name this very session: keep copies the id, so this
+	// only guards against a mistake ever serving another session's data
+	// (its MGET key was built from the id the script read).
+	if e := r.local.get(id, time.Now()); e != nil && r.namesSession(e.keys[0], id) {
 		out, ok, err := r.readKept(ctx, id, e)
 		if err != nil || ok {
 			return out, err
@@ -69,6 +72,12 @@ func (r *Redis) ReadSession(ctx context.Context, id string) (SessionRead, error)
 	out.Principal = payload
 	r.keep(id, out.UserID, tag, payload)
 	return out, nil
+}
+
+// namesSession reports whether key is session id's key, without building it.
+func (r *Redis) namesSession(key, id string) bool {
+	return len(key) == len(r.prefix)+len(SessionPrefix)+len(id) && strings.HasSuffix(key, id) &&
+		strings.HasPrefix(key[len(r.prefix):], SessionPrefix)
 }
 
 // readKept reads session id with the versions of the principal this

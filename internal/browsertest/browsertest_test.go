@@ -331,8 +331,11 @@ func TestAppJS(t *testing.T) {
 		if id := eval[string](t, ctx, activeID); id != "second" {
 			t.Fatalf("after load focus is on %q, want second", id)
 		}
-		// Inline validation from an input never moves the focus.
-		do(t, ctx, chromedp.Focus(chromedp.ID("first")), chromedp.SendKeys(chromedp.ID("first"), "ab"))
+		// Inline validation from an input never moves the focus. One key:
+		// on a loaded machine two keys may be validated twice, and the
+		// second request can fire while the next step leaves the page
+		// (htmx:targetError in the console).
+		do(t, ctx, chromedp.Focus(chromedp.ID("first")), chromedp.SendKeys(chromedp.ID("first"), "a"))
 		waitFor(t, ctx, `!!document.getElementById("validated")`)
 		time.Sleep(100 * time.Millisecond)
 		if id := eval[string](t, ctx, activeID); id != "first" {
